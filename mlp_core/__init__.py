@@ -1,0 +1,1 @@
+"""mlp_core: the multilayer perceptron built in *Backprop from Scratch*."""
