@@ -1,0 +1,166 @@
+"""The training loop: shuffled mini-batches, validation, a History, early stopping, divergence checks."""
+import math
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .losses import MSE, check_labels, get_loss
+from .model import check_inputs
+from .optimizers import SGD
+
+
+class DivergenceError(FloatingPointError):
+    """The loss became NaN or infinite during training."""
+
+
+class History:
+    """Per-epoch records of a ``fit`` run: lists indexed by epoch (0-based).
+
+    loss / accuracy: training-mode averages over the epoch's mini-batches (accuracy only for
+    classification losses); val_loss / val_accuracy: evaluation-mode values on the
+    validation data after the epoch; seconds: wall time of each epoch.
+    """
+
+    keys = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+    def __init__(self):
+        for key in self.keys:
+            setattr(self, key, [])
+        self.stopped_early = False
+        self.best_epoch = None
+
+    def append(self, **values):
+        for key in self.keys:
+            getattr(self, key).append(values.get(key))
+
+    def as_dict(self):
+        return {key: list(getattr(self, key)) for key in self.keys}
+
+    def __len__(self):
+        return len(self.loss)
+
+    def __repr__(self):
+        if not self.loss:
+            return "History(no epochs)"
+        last = {k: getattr(self, k)[-1] for k in self.keys[:-1] if getattr(self, k)[-1] is not None}
+        shown = ", ".join(f"{k}={v:.4f}" for k, v in last.items())
+        return f"History({len(self)} epochs, last: {shown})"
+
+
+def evaluate(model, loss, X, y, batch_size=4096):
+    """(mean loss, accuracy or None) of ``model`` on (X, y) in evaluation mode; the mode is restored."""
+    loss = get_loss(loss)
+    was_training = model.training
+    model.eval()
+    total_loss, correct = 0.0, 0
+    try:
+        for i in range(0, len(X), batch_size):
+            out = model.forward(X[i:i + batch_size], check=False)
+            yb = y[i:i + batch_size]
+            total_loss += loss.forward(out, yb) * len(out)
+            if loss.is_classification:
+                correct += int(np.count_nonzero(out.argmax(axis=1) == yb))
+    finally:
+        model._set_mode(was_training)
+    accuracy = correct / len(X) if loss.is_classification else None
+    return total_loss / len(X), accuracy
+
+
+def _prepare(model, loss, X, y, what):
+    check_inputs(X, model.d_in)
+    if len(X) != len(y):
+        raise ValueError(f"{what}: X has {len(X)} rows but y has {len(y)}; they must match one to one.")
+    X = X.astype(model.dtype, copy=False)  # one conversion up front, not a float64 detour per batch
+    if loss.is_classification:
+        y = check_labels(y, model.d_out)
+    elif isinstance(loss, MSE):
+        y = np.asarray(y).astype(model.dtype, copy=False)
+    return X, y
+
+
+def _snapshot(model):
+    return [p.copy() for _, p, _ in model.named_parameters()] + [b.copy() for _, b in model.named_buffers()]
+
+
+def _restore(model, snapshot):
+    live = [p for _, p, _ in model.named_parameters()] + [b for _, b in model.named_buffers()]
+    for target, saved in zip(live, snapshot):
+        target[...] = saved
+
+
+def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, batch_size=128,
+        validation_data=None, seed=0, shuffle=True, early_stopping=None, restore_best=True,
+        progress=True, callback=None):
+    """Train ``model`` on X (N, d_in) and y (N,) labels or (N, d_out) targets; returns a History.
+
+    Each epoch visits the rows in an order drawn from ``seed`` in mini-batches of ``batch_size``
+    (the last may be smaller). ``optimizer`` defaults to SGD(model, lr=0.1).
+    ``early_stopping=k`` stops after k epochs without a lower validation loss and, with
+    ``restore_best``, puts back the best epoch's parameters. ``progress`` shows a tqdm bar.
+    ``callback(epoch, history)``, if given, runs after every epoch.
+    A NaN or infinite loss raises DivergenceError naming the learning rate, with the parameters
+    restored to their values at the start of that epoch.
+    """
+    loss = get_loss(loss)
+    optimizer = optimizer if optimizer is not None else SGD(model, lr=0.1)
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if early_stopping is not None and validation_data is None:
+        raise ValueError("early_stopping watches the validation loss: pass validation_data=(X_val, y_val) too.")
+    X, y = _prepare(model, loss, X, y, "Training data")
+    if validation_data is not None:
+        X_val, y_val = _prepare(model, loss, *validation_data, "Validation data")
+
+    rng = np.random.default_rng(seed)
+    history, best_loss, best_state, waited = History(), math.inf, None, 0
+    n = len(X)
+    bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress)
+    model.train()
+    # NaN/inf are caught below with a clear error, so NumPy's own overflow warnings are silenced.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in bar:
+            start, epoch_state = time.perf_counter(), _snapshot(model)
+            order = rng.permutation(n) if shuffle else None
+            total_loss, correct = 0.0, 0
+            for b, i in enumerate(range(0, n, batch_size)):
+                if shuffle:  # gather one batch at a time: no shuffled copy of the whole data set
+                    rows = order[i:i + batch_size]
+                    Xb, yb = np.take(X, rows, axis=0), np.take(y, rows, axis=0)
+                else:
+                    Xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+                out = model.forward(Xb, check=False)
+                batch_loss = loss.forward(out, yb)
+                if not math.isfinite(batch_loss):
+                    _restore(model, epoch_state)
+                    raise DivergenceError(
+                        f"Training diverged: the loss became {batch_loss} at epoch {epoch + 1}, batch {b + 1}, "
+                        f"with learning rate lr={optimizer.lr:g}. Lower the learning rate (try lr={optimizer.lr / 10:g}) "
+                        "or clip the gradients (clip_norm=1.0). The parameters were restored to the start of the epoch."
+                    )
+                model.backward(loss.backward())
+                optimizer.step()
+                total_loss += batch_loss * len(Xb)
+                if loss.is_classification:
+                    correct += int(np.count_nonzero(out.argmax(axis=1) == yb))
+            record = {"loss": total_loss / n, "accuracy": correct / n if loss.is_classification else None}
+            if validation_data is not None:
+                record["val_loss"], record["val_accuracy"] = evaluate(model, loss, X_val, y_val)
+                model.train()
+            record["seconds"] = time.perf_counter() - start
+            history.append(**record)
+            bar.set_postfix({k: f"{v:.4f}" for k, v in record.items() if v is not None and k != "seconds"})
+            if callback is not None:
+                callback(epoch, history)
+            if early_stopping is not None:
+                if record["val_loss"] < best_loss:
+                    best_loss, best_state, waited, history.best_epoch = record["val_loss"], _snapshot(model), 0, epoch
+                else:
+                    waited += 1
+                    if waited >= early_stopping:
+                        history.stopped_early = True
+                        break
+    bar.close()
+    if history.stopped_early and restore_best and best_state is not None:
+        _restore(model, best_state)
+    return history
