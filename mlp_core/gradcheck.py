@@ -111,7 +111,8 @@ def gradcheck_layer(layer, x, seed=0, h=1e-6, n_samples=None, tol=1e-6):
     Checks the input gradient ("x") and every parameter. Returns a GradcheckReport.
     """
     x = np.array(x, dtype=x.dtype, copy=True)
-    G = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
+    # A stream of its own, so that G never equals data drawn by the caller with the same seed.
+    G = np.random.default_rng([seed, 1]).standard_normal(layer.forward(x).shape)
     f = _replaying([layer], lambda: float(np.sum(layer.forward(x) * G)))
     f()  # forward with the replayed random state, then backward from it
     analytic = {"x": layer.backward(G), **{k: v.copy() for k, v in layer.grads.items()}}

@@ -54,7 +54,7 @@ def save_model(path, model, optimizer=None):
 def _read(path):
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise

@@ -1,0 +1,101 @@
+import time
+
+import numpy as np
+import pytest
+
+import mlp_core as mc
+from mlp_core.datasets import spiral, xor
+
+
+def test_small_mlp_learns_xor():
+    X, y = xor(seed=0)
+    model = mc.mlp([2, 8, 2], activation="tanh", seed=0)
+    start = time.perf_counter()
+    history = mc.fit(model, X, y, optimizer=mc.Adam(model, lr=0.05), epochs=200, batch_size=len(X), progress=False)
+    assert time.perf_counter() - start < 5
+    assert history.accuracy[-1] >= 0.97
+    assert mc.accuracy(model.predict(X), y) >= 0.97
+
+
+def test_small_mlp_learns_a_three_class_spiral():
+    X, y = spiral(n_classes=3, seed=0)
+    model = mc.mlp([2, 64, 64, 3], seed=0)
+    start = time.perf_counter()
+    mc.fit(model, X, y, optimizer=mc.Adam(model, lr=0.01), epochs=300, batch_size=32, progress=False)
+    assert time.perf_counter() - start < 10
+    assert mc.accuracy(model.predict(X), y) >= 0.97
+
+
+def test_history_records_every_epoch_and_validation():
+    X, y = spiral(n_classes=3, seed=1)
+    model = mc.mlp([2, 16, 3], seed=0)
+    history = mc.fit(model, X, y, epochs=5, validation_data=(X[:50], y[:50]), progress=False)
+    assert len(history) == 5
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "seconds"):
+        assert len(getattr(history, key)) == 5 and None not in getattr(history, key)
+    assert history.loss[-1] < history.loss[0]
+    assert "5 epochs" in repr(history)
+
+
+def test_same_seed_same_model_different_seed_different_model():
+    X, y = spiral(n_classes=3, seed=2)
+
+    def train(seed):
+        model = mc.mlp([2, 16, 3], seed=0, dropout=0.2)
+        mc.fit(model, X, y, optimizer=mc.SGD(model, lr=0.1, momentum=0.9), epochs=3, seed=seed, progress=False)
+        return model.layers[0].params["W"]
+
+    np.testing.assert_array_equal(train(1), train(1))
+    assert not np.array_equal(train(1), train(2))
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 20), dtype=np.float32)
+    y = rng.integers(0, 2, 64)  # pure noise: validation loss soon rises
+    X_val, y_val = rng.standard_normal((64, 20), dtype=np.float32), rng.integers(0, 2, 64)
+    model = mc.mlp([20, 64, 2], seed=0)
+    history = mc.fit(model, X, y, optimizer=mc.Adam(model, lr=0.01), epochs=200, batch_size=16,
+                     validation_data=(X_val, y_val), early_stopping=3, progress=False)
+    assert history.stopped_early and len(history) < 200
+    assert history.best_epoch == int(np.argmin(history.val_loss))
+    assert len(history) == history.best_epoch + 1 + 3
+    val_loss, _ = mc.evaluate(model, "softmax_cross_entropy", X_val, y_val)
+    assert val_loss == pytest.approx(min(history.val_loss), rel=1e-5)
+
+
+def test_divergence_names_the_learning_rate_and_keeps_the_parameters_finite():
+    X, y = spiral(n_classes=3, seed=0)
+    model = mc.mlp([2, 64, 3], seed=0)
+    with pytest.raises(mc.DivergenceError, match=r"lr=1e\+06.*try lr=100000"):
+        mc.fit(model, X * 1000, y, optimizer=mc.SGD(model, lr=1e6), epochs=5, progress=False)
+    assert all(np.isfinite(p).all() for _, p, _ in model.named_parameters())
+
+
+def test_regression_with_mse_learns_a_sine():
+    from mlp_core.datasets import noisy_sine
+    X, y = noisy_sine(seed=0)
+    model = mc.mlp([1, 32, 32, 1], activation="tanh", seed=0)
+    history = mc.fit(model, X, y, loss="mse", optimizer=mc.Adam(model, lr=0.01), epochs=200, batch_size=32, progress=False)
+    assert history.accuracy[-1] is None
+    assert history.loss[-1] < 0.1 * history.loss[0]
+
+
+def test_fit_validates_its_arguments():
+    model = mc.mlp([2, 3], seed=0)
+    X, y = np.zeros((4, 2), np.float32), np.array([0, 1, 2, 0])
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        mc.fit(model, X, y, batch_size=0, progress=False)
+    with pytest.raises(ValueError, match="pass validation_data"):
+        mc.fit(model, X, y, early_stopping=2, progress=False)
+    with pytest.raises(ValueError, match="X has 4 rows but y has 3"):
+        mc.fit(model, X, y[:3], progress=False)
+    with pytest.raises(ValueError, match=r"must lie in \[0, 2\]"):
+        mc.fit(model, X, np.array([0, 1, 5, 0]), progress=False)
+
+
+def test_fit_converts_float64_inputs_once_and_trains_in_float32():
+    X, y = spiral(n_classes=3, seed=0)
+    model = mc.mlp([2, 8, 3], seed=0)
+    mc.fit(model, X.astype(np.float64), y, epochs=1, progress=False)
+    assert model.layers[0].x.dtype == np.float32
