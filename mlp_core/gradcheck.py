@@ -45,6 +45,13 @@ def numerical_gradient(f, A, h=1e-6, indices=None):
     return grad
 
 
+def error_bound(err):
+    """'< 1e-08'-style text: the smallest power of ten above err (exact values live in the report)."""
+    if err == 0:
+        return "0"
+    return f"< 1e{int(np.floor(np.log10(err))) + 1:03d}"
+
+
 class GradcheckReport(dict):
     """Maps an array's name to the relative error of its analytic gradient; prints as a table."""
 
@@ -61,11 +68,12 @@ class GradcheckReport(dict):
         return self.max_error < (self.tol if tol is None else tol)
 
     def __str__(self):
+        """A table with each error rounded up to a power of ten, so the printout is stable across machines."""
         width = max([len(k) for k in self] + [5])
-        lines = [f"{'array':<{width}}  {'shape':<12}  relative error", "-" * (width + 30)]
+        lines = [f"{'array':<{width}}  {'shape':<12}  relative error", "-" * (width + 32)]
         for name, err in self.items():
             mark = "ok" if err < self.tol else f"FAILED (tol {self.tol:.0e})"
-            lines.append(f"{name:<{width}}  {str(self.shapes[name]):<12}  {err:.1e}  {mark}")
+            lines.append(f"{name:<{width}}  {str(self.shapes[name]):<12}  {error_bound(err):<14}  {mark}")
         return "\n".join(lines)
 
     __repr__ = __str__
