@@ -1,0 +1,56 @@
+/*
+ * Loaded before the ipywidgets HTML manager (embed-amd.js) on pages that show widgets; see
+ * nb_ipywidgets_js in _config.yml. scripts/fetch_assets.py copies it to the site's vendor/ folder.
+ *
+ * 1. The manager's webpack bundles find their files (icon fonts) next to the URL RequireJS gives
+ *    their AMD module, by default page-relative ("@jupyter-widgets/html-manager/dist/..."), which
+ *    does not exist here: map that module path to our copy, and set the override some bundles read.
+ * 2. The manager typesets widget labels with the MathJax 2 call MathJax.Hub.Queue(...), which
+ *    MathJax 3 does not have, so a page with both math and widgets throws a TypeError. Give each
+ *    MathJax 3 object (MathJax replaces window.MathJax when it starts) a Hub that forwards to
+ *    MathJax 3's typesetPromise.
+ */
+(function () {
+  "use strict";
+  var here = document.currentScript && document.currentScript.src;
+  if (here) {
+    window.__jupyter_widgets_assets_path__ = new URL("html-manager/", here).href;
+    if (window.requirejs) {
+      window.requirejs.config({
+        paths: { "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href },
+      });
+    }
+  }
+
+  var hub = {
+    Queue: function (job) {
+      var element = job && job[2];
+      var mathjax = window.MathJax;
+      if (element && mathjax && typeof mathjax.typesetPromise === "function") {
+        mathjax.typesetPromise([element]).catch(function (err) {
+          console.warn("MathJax could not typeset a widget label:", err);
+        });
+      }
+    },
+  };
+  function addHub(value) {
+    // Only the running MathJax 3 (it has a version), never the configuration object before it.
+    if (value && typeof value === "object" && value.version && !value.Hub) {
+      value.Hub = hub;
+    }
+  }
+
+  var current = window.MathJax;
+  addHub(current);
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    enumerable: true,
+    get: function () {
+      return current;
+    },
+    set: function (value) {
+      current = value;
+      addHub(value);
+    },
+  });
+})();
