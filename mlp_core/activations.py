@@ -99,8 +99,9 @@ class LeakyReLU(Layer):
 class Softmax(Layer):
     """Row-wise softmax p = softmax(z) for z (N, C).
 
-    backward is the Jacobian-vector product, row by row:
-    grad_z = p * (grad_p - sum_j(grad_p * p)), never the (N, C, C) Jacobian itself.
+    backward is a vector-Jacobian product, row by row: grad_z = grad_p J with
+    J = diag(p) - p^T p (symmetric), i.e. grad_z = p * (grad_p - sum_j(grad_p * p)),
+    never the (N, C, C) stack of Jacobians itself.
     """
 
     def forward(self, z):
