@@ -49,7 +49,7 @@ def error_bound(err):
     """'< 1e-08'-style text: the smallest power of ten above err (exact values live in the report)."""
     if err == 0:
         return "0"
-    return f"< 1e{int(np.floor(np.log10(err))) + 1:03d}"
+    return f"< 1e{int(np.floor(np.log10(err))) + 1:+03d}"
 
 
 class GradcheckReport(dict):
