@@ -48,10 +48,11 @@ class Dense(Layer):
     backward(delta), delta = dL/dZ of shape (N, d_out), stores
     dW = X.T @ delta (d_in, d_out) and db = delta summed over rows (d_out,), and returns
     dX = delta @ W.T (N, d_in). The loss is already averaged over the batch, so these sums
-    are the gradients of that average.
+    are the gradients of that average. With ``needs_input_grad=False`` backward skips dX and
+    returns None (a Sequential model sets this on its first layer: nobody needs dL/dX of data).
     """
 
-    def __init__(self, d_in, d_out, init="he_normal", seed=None, dtype=np.float32):
+    def __init__(self, d_in, d_out, init="he_normal", seed=None, dtype=np.float32, needs_input_grad=True):
         for name, value in (("d_in", d_in), ("d_out", d_out)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Dense {name} must be a positive integer, got {value!r}.")
@@ -60,8 +61,7 @@ class Dense(Layer):
         W = get_initializer(init)((self.d_in, self.d_out), rng=as_generator(seed), dtype=dtype)
         self.params = {"W": W, "b": np.zeros(self.d_out, dtype=W.dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        # The model switches this off for its first layer: nobody needs dL/dX of the data.
-        self.needs_input_grad = True
+        self.needs_input_grad = needs_input_grad
 
     def forward(self, x):
         self.x = x
