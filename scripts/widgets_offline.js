@@ -3,8 +3,9 @@
  * nb_ipywidgets_js in _config.yml. scripts/fetch_assets.py copies it to the site's vendor/ folder.
  *
  * 1. The manager's webpack bundles find their files (icon fonts) next to the URL RequireJS gives
- *    their AMD module, by default page-relative ("@jupyter-widgets/html-manager/dist/..."), which
- *    does not exist here: map that module path to our copy, and set the override some bundles read.
+ *    their AMD module (@jupyter-widgets/controls, ...), by default page-relative, which does not
+ *    exist here: map the @jupyter-widgets module prefix to our copy, and set the override some
+ *    bundles read.
  * 2. The manager typesets widget labels with the MathJax 2 call MathJax.Hub.Queue(...), which
  *    MathJax 3 does not have, so a page with both math and widgets throws a TypeError. Give each
  *    MathJax 3 object (MathJax replaces window.MathJax when it starts) a Hub that forwards to
@@ -16,8 +17,11 @@
   if (here) {
     window.__jupyter_widgets_assets_path__ = new URL("html-manager/", here).href;
     if (window.requirejs) {
+      // The bundle defines @jupyter-widgets/base, /controls, ... and each finds its fonts
+      // next to its own module URL: point the whole @jupyter-widgets prefix at our copy.
+      var manager = new URL("html-manager", here).href;
       window.requirejs.config({
-        paths: { "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href },
+        paths: { "@jupyter-widgets": manager, "@jupyter-widgets/html-manager/dist": manager },
       });
     }
   }
