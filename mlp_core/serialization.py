@@ -14,6 +14,7 @@ import zipfile
 import numpy as np
 
 from . import activations, layers
+from .initializers import INITIALIZERS
 from .model import Sequential
 from .optimizers import OPTIMIZERS
 
@@ -130,7 +131,7 @@ def load_model(path, with_optimizer=False):
             raise ValueError(f"{path}: unknown layer type in the architecture; known: {sorted(LAYER_TYPES)}.")
         if cls in (layers.Dense, layers.BatchNorm1d):
             spec["dtype"] = dtype
-        if cls is layers.Dense and spec.get("init") not in ("he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "normal"):
+        if cls is layers.Dense and spec.get("init") not in INITIALIZERS:
             spec["init"] = "normal"  # a custom initialiser: the weights are overwritten anyway
         built.append(cls(**spec))
     model = Sequential(built)
