@@ -10,6 +10,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import mlp_core as mc
+from mlp_core.training import gather
 from bench_mlp import SIZES, load_data
 
 
@@ -23,10 +24,11 @@ def profile_epoch(model, loss, opt, X, y, rng, batch):
         return out
 
     order = rng.permutation(len(X))
+    X_batch, y_batch = np.empty((batch, X.shape[1]), X.dtype), np.empty(batch, y.dtype)
     model.forward(X[:2], check=False)  # sets needs_input_grad on the first layer, as fit does
     for i in range(0, len(X), batch):
         rows = order[i:i + batch]
-        Xb, yb = timed("gather", lambda: (np.take(X, rows, axis=0), np.take(y, rows)))
+        Xb, yb = timed("gather", lambda: (gather(X, rows, X_batch), gather(y, rows, y_batch)))
         out = Xb
         for j, layer in enumerate(model.layers):
             out = timed(f"forward {j} {type(layer).__name__}", layer.forward, out)
