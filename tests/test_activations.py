@@ -70,3 +70,12 @@ def test_unknown_activation_name_is_a_clear_error():
 def test_leaky_relu_rejects_bad_alpha():
     with pytest.raises(ValueError, match="alpha must be in"):
         mc.LeakyReLU(alpha=1.5)
+
+
+def test_relu_equals_maximum_bit_for_bit():
+    # ReLU multiplies by a 0/1 slope instead of calling np.maximum: same values, and no -0.0.
+    z = np.random.default_rng(3).standard_normal((64, 33), dtype=np.float32)
+    z[0, :3] = [0.0, -0.0, 1e-38]
+    a = mc.ReLU().forward(z)
+    np.testing.assert_array_equal(a, np.maximum(z, 0))
+    assert not np.signbit(a).any()
