@@ -67,7 +67,11 @@ class Tanh(Layer):
 
 
 class ReLU(Layer):
-    """a = max(z, 0) = z * f'(z) with f'(z) = 1 if z > 0 else 0; backward: grad_z = grad_a * f'(z)."""
+    """a = max(z, 0) = z * f'(z) with f'(z) = 1 if z > 0 else 0; backward: grad_z = grad_a * f'(z).
+
+    The product form equals max(z, 0) for every finite z (an infinite z only comes from a
+    diverged network, and -inf * 0 is NaN).
+    """
 
     def forward(self, z):
         # f'(z) as a 0/1 array of z's dtype makes forward and backward one multiply each,

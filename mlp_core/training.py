@@ -121,7 +121,7 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
 
     rng = np.random.default_rng(seed)
     # Batches are gathered into two arrays allocated once: a fresh (batch, d_in) array per step
-    # makes the C allocator map and unmap memory, and the page faults cost ~10% of an epoch.
+    # makes the C allocator map and unmap memory, and those page faults cost up to 10% of an epoch.
     X_batch = np.empty((min(batch_size, len(X)),) + X.shape[1:], dtype=X.dtype)
     y_batch = np.empty((min(batch_size, len(y)),) + y.shape[1:], dtype=y.dtype)
     history, best_loss, best_state, waited = History(), math.inf, None, 0
