@@ -71,7 +71,7 @@ class Dense(Layer):
 
     def backward(self, delta):
         np.matmul(self.x.T, delta, out=self.grads["W"])
-        np.sum(delta, axis=0, out=self.grads["b"])
+        delta.sum(axis=0, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
         return delta @ self.params["W"].T

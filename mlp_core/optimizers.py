@@ -55,6 +55,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} got unknown settings {sorted(unknown)}; it accepts {sorted(self.defaults)}.")
         self.t = 0
         self.state = {}
+        self._flat_state = None
 
     def step(self):
         """Apply one update to every parameter, using the gradients left by backward()."""
@@ -62,10 +63,39 @@ class Optimizer:
         params = self.model.named_parameters()
         if self.clip_norm is not None:
             clip_grad_norm(params, self.clip_norm)
+        flat = getattr(self.model, "flat_parameters", lambda: None)()
+        if flat is not None and not self.weight_decay:
+            # All parameters at once (see Sequential.flat_parameters): the update is elementwise,
+            # so the result is the same, bit for bit, as updating them one by one.
+            self.update("*", *flat, self._flat_state_for(flat[0], params))
+            return
         for name, param, grad in params:
             if self.weight_decay and param.ndim >= 2:
                 grad = grad + self.weight_decay * param
             self.update(name, param, grad, self.state.setdefault(name, {}))
+
+    def _flat_state_for(self, theta, params):
+        """The state of all parameters as one flat array per key, shared with ``self.state``.
+
+        Built from the per-parameter state on first use (or after load_state_dict or a model
+        astype); afterwards ``self.state[name][key]`` are views into the flat arrays.
+        """
+        if self._flat_state is None or self._flat_state[0] is not theta:
+            keys = {key for table in self.state.values() for key in table}
+            self._flat_state = (theta, {key: np.zeros_like(theta) for key in keys})
+            self._link_state(params, copy=True)
+        return self._flat_state[1]
+
+    def _link_state(self, params, copy=False):
+        flat, offset = self._flat_state[1], 0
+        for name, param, _ in params:
+            table = self.state.setdefault(name, {})
+            for key, array in flat.items():
+                view = array[offset:offset + param.size].reshape(param.shape)
+                if copy and key in table:
+                    view[...] = table[key]
+                table[key] = view
+            offset += param.size
 
     def update(self, name, param, grad, state):
         raise NotImplementedError
@@ -73,6 +103,8 @@ class Optimizer:
     def _buffer(self, state, key, like):
         if key not in state:
             state[key] = np.zeros_like(like)
+            if self._flat_state is not None and state is self._flat_state[1]:
+                self._link_state(self.model.named_parameters())  # a new key: give each parameter its view
         return state[key]
 
     # -- checkpoints --------------------------------------------------------------------
@@ -97,7 +129,7 @@ class Optimizer:
             if name not in names or names[name].shape != value.shape:
                 raise ValueError(f"Saved optimiser state {key!r} of shape {value.shape} does not fit this model.")
             state.setdefault(name, {})[slot] = value.astype(names[name].dtype)
-        self.state, self.t = state, int(config["t"])
+        self.state, self.t, self._flat_state = state, int(config["t"]), None
         self.lr, self.weight_decay, self.clip_norm = config["lr"], config["weight_decay"], config["clip_norm"]
         self.hyper = {k: float(config[k]) for k in self.defaults}
 
