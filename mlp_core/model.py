@@ -35,7 +35,9 @@ class Sequential:
     """Layers applied in order: forward maps X (N, d_in) to the output (N, d_out).
 
     backward(grad_out) takes dL/d(output) (N, d_out) and runs every layer's backward in
-    reverse, leaving each layer's parameter gradients in its ``grads``.
+    reverse, leaving each layer's parameter gradients in its ``grads``. All parameters live in
+    one vector theta and all gradients in another (see flat_parameters); the layers' arrays
+    are views into them.
     """
 
     def __init__(self, layers):
