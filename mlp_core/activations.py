@@ -78,7 +78,7 @@ class ReLU(Layer):
         # about twice as fast as np.maximum(z, 0) plus a boolean mask.
         self.slope = (z > 0).astype(z.dtype)
         a = z * self.slope
-        a += 0.0  # a negative z times 0 is -0.0; adding 0.0 turns it into 0.0
+        a += 0  # a negative z times 0 is -0.0; adding 0 turns it into 0.0
         return a
 
     def backward(self, grad_a):

@@ -35,9 +35,7 @@ class Sequential:
     """Layers applied in order: forward maps X (N, d_in) to the output (N, d_out).
 
     backward(grad_out) takes dL/d(output) (N, d_out) and runs every layer's backward in
-    reverse, leaving each layer's parameter gradients in its ``grads``. All parameters live in
-    one vector theta and all gradients in another (see flat_parameters); the layers' arrays
-    are views into them.
+    reverse, leaving each layer's parameter gradients in its ``grads``.
     """
 
     def __init__(self, layers):
@@ -49,7 +47,6 @@ class Sequential:
             raise ValueError("A Sequential model needs at least one layer.")
         self.layers = layers
         self.training = True
-        self._pack_parameters()
 
     # -- the two passes ---------------------------------------------------------------
     def forward(self, X, check=True):
@@ -123,44 +120,6 @@ class Sequential:
         return [(f"{i}.{key}", layer.params[key], layer.grads[key])
                 for i, layer in enumerate(self.layers) for key in layer.params]
 
-    def flat_parameters(self):
-        """(theta, grad_theta): all parameters as one 1-D array and all gradients as another.
-
-        Every layer's ``params`` and ``grads`` are views into these two arrays, in the order of
-        named_parameters(), so writing to one writes to the other. Returns None if the views are
-        gone (a parameter array was replaced, or a layer added) or the dtypes differ.
-        """
-        if self._theta is None:
-            return None
-        views = iter(self._views)
-        for layer in self.layers:
-            for key in layer.params:
-                param, grad = next(views, (None, None))
-                if layer.params[key] is not param or layer.grads[key] is not grad:
-                    return None
-        return (self._theta, self._grad_theta) if next(views, None) is None else None
-
-    def _pack_parameters(self):
-        # Optimisers' update rules act entry by entry, so one update of theta equals one update
-        # per parameter, with one NumPy call per operation instead of one per parameter and
-        # operation (4 calls instead of 24 for SGD with momentum on a 3-layer MLP).
-        named = self.named_parameters()
-        self._theta = self._grad_theta = None
-        self._views = []
-        if not named or len({p.dtype for _, p, _ in named}) != 1:
-            return
-        dtype, size = named[0][1].dtype, sum(p.size for _, p, _ in named)
-        self._theta, self._grad_theta = np.empty(size, dtype), np.empty(size, dtype)
-        offset = 0
-        for layer in self.layers:
-            for key, param in layer.params.items():
-                end = offset + param.size
-                views = (self._theta[offset:end].reshape(param.shape), self._grad_theta[offset:end].reshape(param.shape))
-                views[0][...], views[1][...] = param, layer.grads[key]
-                layer.params[key], layer.grads[key] = views
-                self._views.append(views)
-                offset = end
-
     def named_buffers(self):
         """List of (name, array) of non-trained state, e.g. "2.running_mean"."""
         return [(f"{i}.{key}", value) for i, layer in enumerate(self.layers) for key, value in layer.buffers.items()]
@@ -196,7 +155,6 @@ class Sequential:
             for table in (layer.params, layer.grads, layer.buffers):
                 for key in table:
                     table[key] = table[key].astype(dtype)
-        self._pack_parameters()
         return self
 
     def architecture(self):

@@ -55,7 +55,6 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} got unknown settings {sorted(unknown)}; it accepts {sorted(self.defaults)}.")
         self.t = 0
         self.state = {}
-        self._flat_state = None
         self._work = {}
 
     def step(self):
@@ -64,12 +63,6 @@ class Optimizer:
         params = self.model.named_parameters()
         if self.clip_norm is not None:
             clip_grad_norm(params, self.clip_norm)
-        flat = getattr(self.model, "flat_parameters", lambda: None)()
-        if flat is not None and not self.weight_decay:
-            # All parameters at once (see Sequential.flat_parameters): the update is elementwise,
-            # so the result is the same, bit for bit, as updating them one by one.
-            self.update("*", *flat, self._flat_state_for(flat[0], params))
-            return
         for name, param, grad in params:
             if self.weight_decay and param.ndim >= 2:  # grad + weight_decay * param
                 decayed = np.multiply(param, self.weight_decay, out=self._work_array(param, "decayed"))
@@ -77,49 +70,31 @@ class Optimizer:
                 grad = decayed
             self.update(name, param, grad, self.state.setdefault(name, {}))
 
-    def _flat_state_for(self, theta, params):
-        """The state of all parameters as one flat array per key, shared with ``self.state``.
-
-        Built from the per-parameter state on first use (or after load_state_dict or a model
-        astype); afterwards ``self.state[name][key]`` are views into the flat arrays.
-        """
-        if self._flat_state is None or self._flat_state[0] is not theta:
-            keys = {key for table in self.state.values() for key in table}
-            self._flat_state = (theta, {key: np.zeros_like(theta) for key in keys})
-            self._link_state(params, copy=True)
-        return self._flat_state[1]
-
-    def _link_state(self, params, copy=False):
-        flat, offset = self._flat_state[1], 0
-        for name, param, _ in params:
-            table = self.state.setdefault(name, {})
-            for key, array in flat.items():
-                view = array[offset:offset + param.size].reshape(param.shape)
-                if copy and key in table:
-                    view[...] = table[key]
-                table[key] = view
-            offset += param.size
-
     def update(self, name, param, grad, state):
         raise NotImplementedError
 
     def _work_array(self, like, purpose="step"):
         """Scratch space shaped like ``like``, made once and reused by every step (never saved).
 
-        Fresh parameter-sized temporaries, two alive at once, make the C allocator hand their
-        memory back to the system after each step and take it again on the next: Adam ran
-        ~430 page faults per step that way, 0.4 s of a 0.9 s epoch.
+        Fresh temporaries the size of a large parameter, two alive at once, can make the C
+        allocator hand their memory back to the system after each step and fault it in again
+        on the next (hundreds of page faults per step).
         """
         key = (purpose, like.shape, like.dtype)
         if key not in self._work:
             self._work[key] = np.empty_like(like)
         return self._work[key]
 
+    def _scaled_step(self, grad, s, param):
+        """lr * grad / (sqrt(s) + eps), Adagrad's and RMSProp's step, in two reused work arrays."""
+        numerator = np.multiply(grad, self.lr, out=self._work_array(param, "numerator"))
+        denom = np.sqrt(s, out=self._work_array(param))
+        denom += self.hyper["eps"]
+        return np.divide(numerator, denom, out=denom)
+
     def _buffer(self, state, key, like):
         if key not in state:
             state[key] = np.zeros_like(like)
-            if self._flat_state is not None and state is self._flat_state[1]:
-                self._link_state(self.model.named_parameters())  # a new key: give each parameter its view
         return state[key]
 
     # -- checkpoints --------------------------------------------------------------------
@@ -144,7 +119,7 @@ class Optimizer:
             if name not in names or names[name].shape != value.shape:
                 raise ValueError(f"Saved optimiser state {key!r} of shape {value.shape} does not fit this model.")
             state.setdefault(name, {})[slot] = value.astype(names[name].dtype)
-        self.state, self.t, self._flat_state = state, int(config["t"]), None
+        self.state, self.t = state, int(config["t"])
         self.lr, self.weight_decay, self.clip_norm = config["lr"], config["weight_decay"], config["clip_norm"]
         self.hyper = {k: float(config[k]) for k in self.defaults}
 
@@ -201,11 +176,7 @@ class Adagrad(Optimizer):
     def update(self, name, param, grad, state):
         s = self._buffer(state, "sum_sq", param)
         s += np.square(grad, out=self._work_array(param))
-        step = np.sqrt(s, out=self._work_array(param))
-        step += self.hyper["eps"]
-        np.divide(grad, step, out=step)  # g / (sqrt(s) + eps)
-        step *= self.lr
-        param -= step
+        param -= self._scaled_step(grad, s, param)
 
 
 class RMSProp(Optimizer):
@@ -220,12 +191,10 @@ class RMSProp(Optimizer):
         rho = self.hyper["rho"]
         s = self._buffer(state, "mean_sq", param)
         s *= rho
-        s += np.multiply(np.square(grad, out=self._work_array(param)), 1 - rho, out=self._work_array(param))
-        step = np.sqrt(s, out=self._work_array(param))
-        step += self.hyper["eps"]
-        np.divide(grad, step, out=step)  # g / (sqrt(s) + eps)
-        step *= self.lr
-        param -= step
+        grad_sq = np.multiply(grad, 1 - rho, out=self._work_array(param))
+        grad_sq *= grad  # (1 - rho) * g**2
+        s += grad_sq
+        param -= self._scaled_step(grad, s, param)
 
 
 class Adam(Optimizer):

@@ -79,3 +79,10 @@ def test_relu_equals_maximum_bit_for_bit():
     a = mc.ReLU().forward(z)
     np.testing.assert_array_equal(a, np.maximum(z, 0))
     assert not np.signbit(a).any()
+
+
+def test_relu_keeps_integer_inputs_integer():
+    z = np.array([[-2, 0, 3]])
+    a = mc.ReLU().forward(z)
+    assert a.dtype == z.dtype
+    np.testing.assert_array_equal(a, [[0, 0, 3]])

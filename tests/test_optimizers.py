@@ -1,3 +1,6 @@
+import math
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -110,3 +113,80 @@ def test_optimizer_keeps_float32_parameters_float32():
     for name, p, g in model.named_parameters():
         assert p.dtype == g.dtype == np.float32, name
     assert all(a.dtype == np.float32 for table in opt.state.values() for a in table.values())
+
+
+def reference_step(kind, hyper, lr, t, param, grad, state):
+    """The update rules written as plain NumPy expressions, one temporary array after another."""
+    if kind == "sgd":
+        mu, nesterov = hyper
+        if mu == 0:
+            param -= lr * grad
+            return
+        v = state.setdefault("velocity", np.zeros_like(param))
+        v *= mu
+        v += grad
+        param -= lr * (grad + mu * v if nesterov else v)
+    elif kind == "adagrad":
+        s = state.setdefault("sum_sq", np.zeros_like(param))
+        s += grad * grad
+        param -= lr * grad / (np.sqrt(s) + 1e-10)
+    elif kind == "rmsprop":
+        s = state.setdefault("mean_sq", np.zeros_like(param))
+        s *= 0.9
+        s += (1 - 0.9) * grad * grad
+        param -= lr * grad / (np.sqrt(s) + 1e-8)
+    else:
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        m, v = state.setdefault("m", np.zeros_like(param)), state.setdefault("v", np.zeros_like(param))
+        m *= b1
+        m += (1 - b1) * grad
+        v *= b2
+        v += (1 - b2) * (grad * grad)
+        c2 = math.sqrt(1 - b2 ** t)
+        denom = np.sqrt(v) + eps * c2
+        param -= (lr * c2 / (1 - b1 ** t)) * (m / denom)
+
+
+CASES = [("sgd", mc.SGD, {"momentum": 0.0}, (0.0, False)), ("sgd", mc.SGD, {"momentum": 0.9}, (0.9, False)),
+         ("sgd", mc.SGD, {"momentum": 0.9, "nesterov": True}, (0.9, True)), ("adagrad", mc.Adagrad, {}, None),
+         ("rmsprop", mc.RMSProp, {}, None), ("adam", mc.Adam, {}, None)]
+CASE_IDS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+
+
+@pytest.mark.parametrize("kind, make_opt, kw, hyper", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_work_arrays_give_the_textbook_expressions_bit_for_bit(kind, make_opt, kw, hyper, weight_decay):
+    rng = np.random.default_rng(0)
+    model = mc.mlp([5, 4, 3], seed=0)
+    opt = make_opt(model, lr=0.05, weight_decay=weight_decay, **kw)
+    copies = {name: p.copy() for name, p, _ in model.named_parameters()}
+    states = {name: {} for name in copies}
+    for t in range(1, 5):
+        for name, p, g in model.named_parameters():
+            g[...] = rng.standard_normal(g.shape, dtype=np.float32)
+        opt.step()
+        for name, _, g in model.named_parameters():
+            grad = g + weight_decay * copies[name] if weight_decay and g.ndim >= 2 else g
+            reference_step(kind, hyper, 0.05, t, copies[name], grad, states[name])
+    for name, p, _ in model.named_parameters():
+        np.testing.assert_array_equal(p, copies[name], err_msg=name)
+
+
+@pytest.mark.parametrize("kind, make_opt, kw, hyper", CASES, ids=CASE_IDS)
+def test_a_step_keeps_at_most_one_parameter_sized_temporary_alive(kind, make_opt, kw, hyper):
+    # Two live temporaries the size of W made glibc return and re-fault their memory at every
+    # step (hundreds of page faults per step for Adam); the updates write into reused work arrays.
+    model = mc.mlp([300, 200, 10], seed=0)
+    opt = make_opt(model, lr=0.01, weight_decay=0.1, **kw)
+    for _, _, g in model.named_parameters():
+        g[...] = np.random.default_rng(0).standard_normal(g.shape, dtype=np.float32)
+    opt.step()  # the first step creates the state and the work arrays
+    largest = max(p.nbytes for _, p, _ in model.named_parameters())
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * largest, f"{peak} bytes at the peak of a step; the largest parameter has {largest}"
