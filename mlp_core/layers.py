@@ -49,7 +49,8 @@ class Dense(Layer):
     dW = X.T @ delta (d_in, d_out) and db = delta summed over rows (d_out,), and returns
     dX = delta @ W.T (N, d_in). The loss is already averaged over the batch, so these sums
     are the gradients of that average. With ``needs_input_grad=False`` backward skips dX and
-    returns None (a Sequential model sets this on its first layer: nobody needs dL/dX of data).
+    returns None (a Sequential model sets this on a Dense layer that no layer with parameters
+    precedes, such as the first layer of ``mlp``: nobody needs dL/dX of the data).
     """
 
     def __init__(self, d_in, d_out, init="he_normal", seed=None, dtype=np.float32, needs_input_grad=True):

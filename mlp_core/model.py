@@ -50,14 +50,18 @@ class Sequential:
 
     # -- the two passes ---------------------------------------------------------------
     def forward(self, X, check=True):
-        """Output of the last layer for X (N, d_in). ``check=False`` skips input validation."""
+        """Output of the last layer for X (N, d_in). ``check=False`` skips input validation.
+
+        A Dense layer with no trainable layer before it is told to skip dL/dX in backward
+        (``needs_input_grad=False``): only the parameters below it could use that gradient.
+        """
         if check:
             check_inputs(X, self.d_in)
-        first = True
+        params_below = False  # has any layer so far got parameters (W, gamma...)?
         for layer in self.layers:
             if isinstance(layer, Dense):
-                layer.needs_input_grad = not first
-                first = False
+                layer.needs_input_grad = params_below
+            params_below = params_below or bool(layer.params)
             X = layer.forward(X)
         return X
 

@@ -100,3 +100,74 @@ def test_integer_inputs_are_refused_with_the_fix():
 def test_sequential_accepts_only_layers():
     with pytest.raises(TypeError, match="Layer 1 is a str"):
         mc.Sequential([mc.Dense(2, 2), "relu"])
+
+
+# -- which Dense layer may skip dL/dX ---------------------------------------------------------------
+
+FIRST_LAYERS = {
+    "BatchNorm1d": lambda: mc.BatchNorm1d(4),
+    "Dropout": lambda: mc.Dropout(0.3, seed=1),
+    "ReLU": mc.ReLU,
+    "LeakyReLU": mc.LeakyReLU,
+    "Sigmoid": mc.Sigmoid,
+    "Tanh": mc.Tanh,
+    "Dense": lambda: mc.Dense(4, 4, seed=2),
+}
+
+
+def model_starting_with(first):
+    """first -> Dense -> Tanh -> BatchNorm1d -> Dense, in float64."""
+    layers = [first, mc.Dense(4, 6, seed=0), mc.Tanh(), mc.BatchNorm1d(6), mc.Dense(6, 3, seed=1)]
+    return mc.Sequential(layers).astype(np.float64)
+
+
+@pytest.mark.parametrize("wrt_input", [False, True])
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("first", sorted(FIRST_LAYERS))
+def test_every_parameter_gets_its_gradient_whatever_comes_first(first, mode, wrt_input):
+    # wrt_input=False is the training path: the model alone decides which Dense skips dL/dX.
+    model = model_starting_with(FIRST_LAYERS[first]())
+    getattr(model, mode)()
+    X, y = randn((9, 4), 0), np.arange(9) % 3
+    report = mc.gradcheck_model(model, "softmax_cross_entropy", X, y, wrt_input=wrt_input)
+    assert set(report) == {name for name, _, _ in model.named_parameters()} | ({"X"} if wrt_input else set())
+    assert report.max_error < TOL, report
+
+
+@pytest.mark.parametrize("first", sorted(FIRST_LAYERS))
+def test_a_dense_layer_skips_dx_only_when_nothing_before_it_has_parameters(first):
+    model = model_starting_with(FIRST_LAYERS[first]())
+    loss = mc.SoftmaxCrossEntropy()
+    loss(model(randn((9, 4), 0)), np.arange(9) % 3)
+    grad_X = model.backward(loss.backward())
+    dense = [(i, layer) for i, layer in enumerate(model.layers) if isinstance(layer, mc.Dense)]
+    for i, layer in dense:
+        assert layer.needs_input_grad == any(other.params for other in model.layers[:i]), (first, i)
+    # Nothing trainable before the first Dense: backward stops there. Otherwise it reaches the input.
+    first_dense = dense[0][0]
+    assert (grad_X is None) == (not any(layer.params for layer in model.layers[:first_dense]))
+
+
+def test_batchnorm_in_first_position_learns():
+    model = mc.Sequential([mc.BatchNorm1d(4), mc.Dense(4, 3, seed=0)]).astype(np.float64)
+    X, y = randn((8, 4), 0, scale=3) + 5, np.arange(8) % 3
+    loss = mc.SoftmaxCrossEntropy()
+    loss(model(X), y)
+    model.backward(loss.backward())
+    bn = model.layers[0]
+    assert np.abs(bn.grads["gamma"]).max() > 1e-3 and np.abs(bn.grads["beta"]).max() > 1e-3
+    assert model.layers[1].needs_input_grad
+    mc.SGD(model, lr=0.1).step()
+    assert not np.allclose(bn.params["gamma"], 1) and not np.allclose(bn.params["beta"], 0)
+
+
+@pytest.mark.parametrize("kw", [{}, {"batchnorm": True, "dropout": 0.2}])
+def test_the_first_dense_of_an_mlp_still_skips_dx(kw):
+    model = mc.mlp([4, 6, 5, 3], seed=0, **kw)
+    loss = mc.SoftmaxCrossEntropy()
+    loss(model(randn((8, 4), 0).astype(np.float32)), np.arange(8) % 3)
+    first, *others = [layer for layer in model.layers if isinstance(layer, mc.Dense)]
+    assert first is model.layers[0]
+    assert first.needs_input_grad is False and all(layer.needs_input_grad for layer in others)
+    assert model.backward(loss.backward()) is None  # the first Dense's backward returned None
+    assert first.backward(np.ones((8, 6), np.float32)) is None
