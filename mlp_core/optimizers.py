@@ -13,7 +13,13 @@ import numpy as np
 def clip_grad_norm(named_parameters, max_norm):
     """Scale all gradients in place so that their global L2 norm is at most ``max_norm``.
 
-    Returns the norm before clipping. The direction of the overall gradient is kept.
+    ``named_parameters`` is a list of (name, param, grad) as ``Sequential.named_parameters()``
+    gives. Returns the norm before clipping. The direction of the overall gradient is kept.
+    Above ``max_norm`` every gradient is multiplied by max_norm / (norm + 1e-12), the 1e-12
+    only guarding the division. PyTorch's ``torch.nn.utils.clip_grad_norm_`` divides by
+    norm + 1e-6 instead (and multiplies by min(1, that factor) at every call), so its clipped
+    gradients are smaller than these by a relative 1e-6 / norm: compare the two to about
+    1e-6, not bit for bit.
     """
     grads = [g for _, _, g in named_parameters]
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))

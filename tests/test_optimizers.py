@@ -96,6 +96,16 @@ def test_clip_grad_norm_rescales_to_the_global_norm():
     np.testing.assert_allclose(w1, W0 - [0.6, 0.8, 0.0])
 
 
+def test_clip_grad_norm_documents_its_epsilon_next_to_pytorchs():
+    # Learners compare with torch.nn.utils.clip_grad_norm_, which divides by norm + 1e-6.
+    doc = " ".join(mc.clip_grad_norm.__doc__.split())
+    assert "norm + 1e-12" in doc and "PyTorch" in doc and "norm + 1e-6" in doc
+    toy = Toy([0.0, 0.0], [3e-6, 4e-6])  # a tiny norm, 5e-6, where the two epsilons differ most
+    mc.clip_grad_norm(toy.named_parameters(), 1e-6)
+    np.testing.assert_allclose(toy.g, np.array([3e-6, 4e-6]) * (1e-6 / (5e-6 + 1e-12)), rtol=1e-15)
+    assert not np.allclose(toy.g, np.array([3e-6, 4e-6]) * (1e-6 / (5e-6 + 1e-6)), rtol=1e-3)
+
+
 @pytest.mark.parametrize("lr", [0, -0.1, float("nan")])
 def test_non_positive_learning_rate_is_refused(lr):
     with pytest.raises(ValueError, match="Learning rate lr must be a positive number"):
