@@ -3,145 +3,501 @@
 Each ``check_*(fn)`` calls ``fn`` on a few inputs (including awkward ones), compares with the
 package's reference, and raises ``ExerciseError`` with a diagnosis (wrong shape, a missing 1/N,
 a transposed matrix, float64 creeping in, an overflow...) or prints a one-line confirmation.
+Whatever goes wrong inside ``fn`` is explained too: an error or NumPy warning it raises becomes an
+``ExerciseError`` that says what it probably means (the original error is chained to it, so the
+traceback still shows the line), and so does a function that returns None or changes its inputs.
 """
+import re
+import traceback
 import warnings
+from pathlib import Path
 
 import numpy as np
 
-from .activations import sigmoid, softmax
+from .activations import log_softmax, sigmoid, softmax
 
 
 class ExerciseError(AssertionError):
     """The learner's function gives a wrong answer; the message says how it is wrong."""
 
 
-def _call(fn, *args):
+# -- calling the learner's function ------------------------------------------------------------------
+
+_NUMPY_DIR = str(Path(np.__file__).resolve().parent)
+
+
+def _where(error):
+    """' in `line`': the innermost line of the learner's own code in the error's traceback, or ''."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename != __file__ and not frame.filename.startswith(_NUMPY_DIR)]
+    line = frames[-1].line.strip() if frames and frames[-1].line else ""
+    if not line:
+        return ""
+    return f" in `{line if len(line) <= 90 else line[:87] + '...'}`"
+
+
+def _meaning(error):
+    """One or two sentences saying what an error or warning raised in the learner's code probably means."""
+    text = str(error)
+    if isinstance(error, NotImplementedError):
+        return "The function is still the exercise's placeholder: replace its `raise NotImplementedError(...)` with your code."
+    if isinstance(error, Warning):
+        if "overflow" in text:
+            return ("That is an overflow: a result too large for the float type, typically np.exp of a large "
+                    "positive number (np.exp(710.0) is already inf in float64).")
+        if "divide by zero" in text:
+            return "That is a division by zero (or the log of 0)."
+        if "invalid value" in text:
+            return ("That is an undefined operation such as 0/0, inf/inf or inf - inf, usually after an np.exp "
+                    "overflowed to inf or underflowed to 0.")
+        return "The checker treats every warning as an error: change the line it comes from so that it does not warn."
+    if isinstance(error, np.exceptions.AxisError):
+        return ("You asked for an axis the array does not have: on an (N, d) array, axis=0 runs down the rows "
+                "(over the examples) and axis=1 along each row.")
+    if isinstance(error, ValueError) and text.startswith("matmul"):
+        return ("A matrix product A @ B whose shapes do not fit: A must have as many columns as B has rows. "
+                "A transpose (.T) is probably missing or misplaced; write each factor's shape under it to see which.")
+    if isinstance(error, ValueError) and "broadcast" in text:
+        return ("An elementwise operation (+, -, *, /, ==) between arrays whose shapes do not fit together. "
+                "`*` multiplies entry by entry (a matrix product is `@`), and a sum, mean or max over an axis "
+                "drops that axis unless you pass keepdims=True.")
+    if isinstance(error, ValueError) and "reshape" in text:
+        return "A reshape to a size that does not fit the array: use len(array) or -1 rather than a fixed number."
+    if isinstance(error, TypeError) and "Cannot cast ufunc" in text:
+        return ("An in-place operation (/=, *=, -=, out=) whose result does not fit the array's dtype, such as "
+                "dividing a uint8 array in place. Compute into a new array instead, and leave the input as it was.")
+    if isinstance(error, TypeError) and "Python scalars" in text:
+        return ("An array went where a single number is expected: math.exp, math.log and float() take one number; "
+                "use NumPy's elementwise np.exp, np.log on arrays.")
+    if isinstance(error, IndexError):
+        return ("An index out of range: check which axis you index. Rows are examples; to pick one entry per "
+                "row, index with two arrays, A[np.arange(N), cols].")
+    if isinstance(error, NameError):
+        return "Your function uses a name that is not defined: run the cell that defines it, or check the spelling."
+    return "The traceback below shows where in your code it happened."
+
+
+def _run(name, fn, args, names, explain=None):
+    """fn(*args), turning whatever goes wrong inside fn into an ExerciseError with a diagnosis.
+
+    ``names`` are the argument names the exercise uses. ``explain(error)`` may add a sentence
+    specific to the exercise. Refuses a result of None and a function that changes an argument.
+    """
+    saved = [np.copy(a) for a in args]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            return np.asarray(fn(*args))
-        except RuntimeWarning as w:
-            raise ExerciseError(f"Your function triggered a NumPy warning: {w}. "
-                                "This usually means an overflow (exp of a large number) or a division by zero.") from None
+            result = fn(*args)
+        except Exception as error:  # every error in the learner's code gets a sentence saying what it means
+            what = "triggered a NumPy warning" if isinstance(error, Warning) else f"raised {type(error).__name__}"
+            specific = explain(error) if explain is not None else None
+            raise ExerciseError(f"{name}: your function {what}{_where(error)}: {error}\n{_meaning(error)}"
+                                + (f"\n{specific}" if specific else "")) from error
+    for arg, before, arg_name in zip(args, saved, names):
+        if not np.array_equal(arg, before):
+            raise ExerciseError(
+                f"{name}: your function changed its input `{arg_name}` in place (with `{arg_name} /= ...`, "
+                f"`{arg_name} -= ...`, an `out=` argument or an assignment into `{arg_name}[...]`). The caller's "
+                f"array must stay as it was: compute into a new array, e.g. `{arg_name} = {arg_name} - ...` "
+                "instead of `-=`.")
+    if result is None:
+        raise ExerciseError(f"{name}: your function returned None. It needs a `return` statement that hands back "
+                            "the result (printing it or assigning it to a variable is not enough).")
+    return result
 
 
-def _compare(name, got, expected, hints=()):
-    """Raise with a diagnosis unless got == expected (to 1e-6 relative); ``hints``: (candidate, message)."""
-    if got.shape != expected.shape:
-        raise ExerciseError(f"{name}: expected an array of shape {expected.shape}, got {got.shape}.")
-    if not np.all(np.isfinite(got)):
-        raise ExerciseError(f"{name}: your result contains NaN or inf; expected finite values.")
-    if np.allclose(got, expected, rtol=1e-5, atol=1e-8):
+def _as_array(name, result):
+    """The learner's result as a numeric (or boolean) NumPy array, or an ExerciseError saying why not."""
+    try:
+        got = np.asarray(result)
+    except ValueError:
+        raise ExerciseError(f"{name}: your function returned a {type(result).__name__} that does not form one "
+                            "array (its parts have different shapes); return a single array.") from None
+    if not (np.issubdtype(got.dtype, np.number) or got.dtype == bool):
+        raise ExerciseError(f"{name}: expected a numeric array, got a {type(result).__name__} "
+                            f"(as an array: dtype {got.dtype}).")
+    return got
+
+
+def _call(name, fn, args, names, explain=None):
+    return _as_array(name, _run(name, fn, args, names, explain))
+
+
+# -- comparing with the reference ---------------------------------------------------------------------
+
+def _close(got, candidate):
+    return got.shape == np.shape(candidate) and bool(np.allclose(got, candidate, rtol=1e-5, atol=1e-8))
+
+
+def _compare(name, got, expected, hints=(), bounds=None, unstable=""):
+    """Raise with a diagnosis unless got == expected (to 1e-5 relative).
+
+    ``hints``: (candidate, message) pairs, the result of a typical mistake (of any shape) and what
+    to say when ``got`` equals it. ``bounds``: (lo, hi) that every correct value lies in.
+    ``unstable``: a sentence added when ``got`` holds NaN or inf.
+    """
+    if _close(got, expected):
         return
     for candidate, message in hints:
-        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=1e-5, atol=1e-8):
+        if _close(got, candidate):
             raise ExerciseError(f"{name}: {message}")
+    if got.shape != expected.shape:
+        if got.ndim == 0:
+            raise ExerciseError(f"{name}: you returned a single number ({got}); expected an array of shape "
+                                f"{expected.shape}, one entry per entry of the result.")
+        if got.shape == expected.shape[::-1]:
+            raise ExerciseError(f"{name}: expected an array of shape {expected.shape}, got {got.shape}: "
+                                "its transpose, with rows and columns swapped.")
+        raise ExerciseError(f"{name}: expected an array of shape {expected.shape}, got {got.shape}.")
+    if not np.all(np.isfinite(got)):
+        raise ExerciseError(f"{name}: your result contains NaN or inf; expected finite values. {unstable}".rstrip())
+    if bounds is not None and (got.min() < bounds[0] or got.max() > bounds[1]):
+        raise ExerciseError(f"{name}: your values run from {got.min():.4g} to {got.max():.4g}; every value should "
+                            f"lie in [{bounds[0]}, {bounds[1]}].")
     worst = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
     raise ExerciseError(f"{name}: wrong values; at index {tuple(int(i) for i in worst)} you return "
                         f"{got[worst]:.6g}, expected {expected[worst]:.6g}.")
 
 
+# -- the checkers ---------------------------------------------------------------------------------------
+
 def check_scale_pixels(fn):
-    """Exercise 1: fn(images uint8 (N, 28, 28)) -> float32 (N, 784) in [0, 1]."""
+    """Exercise 1.4 (``ch1-ex4``): fn(images uint8 (N, 28, 28)) -> float32 (N, 784) in [0, 1].
+
+    Recognises: no flattening, flattening the whole batch or into columns, float64 or an integer
+    dtype, no division or a division by 256, inverted grey levels, dividing each image by its own
+    maximum or stretching it to its own range, standardising, changing ``images`` in place.
+    """
+    name = "scale_pixels"
     images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
     images[0, 0, 0], images[0, 0, 1] = 0, 255
-    got = _call(fn, images)
-    expected = images.reshape(5, 784).astype(np.float32) / np.float32(255)
+    images[3] = 64 + images[3] // 2  # grey levels 64..191 and 0..127: these two images show a division by
+    images[4] //= 2                  # each image's own maximum, or a stretch to each image's own range
+    # The expected answer comes from the pristine pixels, before fn could change them.
+    rows = images.reshape(5, 784).astype(np.float32)
+    expected = rows / np.float32(255)
+    low, high = rows.min(axis=1, keepdims=True), rows.max(axis=1, keepdims=True)
+    got = _call(name, fn, (images,), ("images",))
     if got.shape == (5, 28, 28):
         raise ExerciseError("Shape (N, 28, 28): flatten each image to a row of 784 pixels, e.g. images.reshape(len(images), -1).")
+    if got.shape == (5 * 784,):
+        raise ExerciseError(f"Shape {got.shape}: you flattened the whole batch into one long vector. Keep one row "
+                            "per image, shape (N, 784): images.reshape(len(images), -1).")
+    if got.shape == (784, 5):
+        raise ExerciseError("Shape (784, N): each image is a column. The course puts one example per row, shape "
+                            "(N, 784): images.reshape(len(images), -1), with no transpose.")
     if got.dtype == np.float64:
         raise ExerciseError("Your array is float64: `images / 255.0` promotes uint8 to float64, which doubles memory "
                             "and slows every matrix product. Convert first: images.astype(np.float32) / np.float32(255).")
+    if np.issubdtype(got.dtype, np.integer) or got.dtype == bool:
+        raise ExerciseError(f"Your array has the integer dtype {got.dtype}: convert to float32 first, "
+                            "images.astype(np.float32) / np.float32(255). (An integer division `// 255` turns every "
+                            "grey level below 255 into 0.)")
     if got.dtype != np.float32:
         raise ExerciseError(f"Expected dtype float32, got {got.dtype}.")
-    _compare("scale_pixels", got, expected, hints=[
-        (images.reshape(5, 784).astype(np.float32), "values go up to 255: divide by 255 to land in [0, 1]."),
-        (images.reshape(5, 784).astype(np.float32) / 256, "divided by 256: the largest pixel, 255, should map to exactly 1."),
+    _compare(name, got, expected, bounds=(0, 1), hints=[
+        (rows, "values go up to 255: divide by 255 to land in [0, 1]."),
+        (rows / 256, "divided by 256: the largest pixel, 255, should map to exactly 1."),
+        (1 - expected, "you inverted the grey levels: 0 (background) must stay 0 and 255 become 1. "
+                       "Return images / 255, not 1 - images / 255."),
+        (rows / high, "you divided each image by its own maximum. Divide every image by the same 255, so that a "
+                      "grey level means the same in every image."),
+        ((rows - low) / (high - low), "you stretched each image to its own range [min, max]. Divide every image "
+                                      "by the same 255, so that a grey level means the same in every image."),
+        ((rows - rows.mean()) / rows.std(), "you standardised the pixels (subtracted the mean, divided by the "
+                                            "standard deviation). This exercise only scales them: divide by 255."),
     ])
     print("Correct: float32 rows of 784 pixels in [0, 1].")
 
 
+_STABLE_SIGMOID = ("To stay finite for |z| = 1000, exponentiate only -|z|: with e = np.exp(-np.abs(z)), which lies "
+                   "in (0, 1], sigma'(z) = e / (1 + e)**2. Or take s = mc.sigmoid(z), which is stable, and return "
+                   "s * (1 - s).")
+
+
 def check_sigmoid_grad(fn):
-    """Exercise 2: fn(z) -> dsigma/dz elementwise, for any array z, without overflow."""
+    """Exercise 2.3 (``ch2-ex3``): fn(z) -> dsigma/dz elementwise, for any array z, without overflow.
+
+    Recognises: sigma itself, 1 - sigma, sigma (1 + sigma), the wrong sign, s (1 - s) applied to z
+    instead of sigma(z), a missing square, and formulas that overflow for |z| = 1000.
+    """
+    name = "sigmoid_grad"
     z = np.array([[-1000.0, -20.0, -2.0, -0.5], [0.0, 0.5, 2.0, 1000.0]])
-    got = _call(fn, z)
-    s = sigmoid(z)
-    _compare("sigmoid_grad", got, s * (1 - s), hints=[
+    s, e = sigmoid(z), np.exp(-np.abs(z))
+    unstable = lambda error: _STABLE_SIGMOID if isinstance(error, Warning) else None
+    got = _call(name, fn, (z,), ("z",), explain=unstable)
+    _compare(name, got, s * (1 - s), unstable=_STABLE_SIGMOID, hints=[
         (s, "you return sigma(z) itself; the derivative is sigma(z) * (1 - sigma(z))."),
         (s * (1 + s), "sign slip: the derivative is sigma(z) * (1 - sigma(z)), not (1 + sigma(z))."),
         (1 - s, "you return 1 - sigma(z); multiply by sigma(z) as well."),
+        (-s * (1 - s), "sign: sigma is increasing, so its derivative sigma(z) * (1 - sigma(z)) is positive."),
+        (z * (1 - z), "you applied s * (1 - s) to z itself; compute s = sigma(z) first, then s * (1 - s)."),
+        (e / (1 + e), "the square is missing: with e = exp(-|z|), sigma'(z) = e / (1 + e)**2, not e / (1 + e)."),
     ])
     print("Correct: sigma'(z) = sigma(z) (1 - sigma(z)), stable for |z| = 1000.")
 
 
 def check_mse_grad(fn):
-    """Exercise 2: fn(y_hat (N, d), y (N, d)) -> dL/dy_hat for L = 1/(2N) sum (y_hat - y)**2."""
+    """Exercise 2.4 (``ch2-ex4``): fn(y_hat (N, d), y (N, d)) -> dL/dy_hat for L = 1/(2N) sum (y_hat - y)**2.
+
+    Recognises: a missing 1/N, a factor 2, dividing by 2N, by N d or by d, the wrong sign,
+    returning the loss itself, and averaging over the rows.
+    """
+    name = "mse_grad"
     rng = np.random.default_rng(1)
-    y_hat, y = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
-    got = _call(fn, y_hat, y)
+    N, width = 6, 4  # N, 2N, N * d, d and N / 2 all differ: each mistaken divisor shows
+    y_hat, y = rng.standard_normal((N, width)), rng.standard_normal((N, width))
     d = y_hat - y
-    _compare("mse_grad", got, d / 6, hints=[
-        (d, "you forgot the 1/N: the loss is averaged over the N = 6 rows, so is its gradient."),
-        (2 * d / 6, "factor 2 too large: with the 1/2 in L = 1/(2N) sum (y_hat - y)^2 the 2 from the square cancels."),
-        (d / 12, "you divided by N * d (the mean over all entries); the course averages over rows only."),
-        (-d / 6, "sign: the gradient with respect to y_hat is (y_hat - y) / N, not (y - y_hat) / N."),
+    got = _call(name, fn, (y_hat, y), ("y_hat", "y"))
+    _compare(name, got, d / N, hints=[
+        (d, f"you forgot the 1/N: the loss is averaged over the N = {N} rows, so is its gradient."),
+        (2 * d / N, "factor 2 too large: with the 1/2 in L = 1/(2N) sum (y_hat - y)^2 the 2 from the square cancels."),
+        (d / (2 * N), "you divided by 2N: differentiating the square gives 2 (y_hat - y), which cancels the 1/2, "
+                      "so the gradient is (y_hat - y) / N."),
+        (d / (N * width), "you divided by N * d (the mean over all entries); the course averages over rows only."),
+        (d / width, f"you divided by the number of columns (d = {width}), not by the number of rows N = {N}: "
+                    "use len(y_hat), which is y_hat.shape[0]."),
+        (-d / N, "sign: the gradient with respect to y_hat is (y_hat - y) / N, not (y - y_hat) / N."),
+        (-d, "sign, and the 1/N is missing: the gradient is (y_hat - y) / N."),
+        (np.sum(d ** 2) / (2 * N), "you returned the loss L itself; the exercise asks for its gradient dL/dy_hat, "
+                                   "an array of y_hat's shape."),
+        (d.mean(axis=0), "you averaged over the rows, which leaves one number per column. The gradient keeps "
+                         "one row per example, shape (N, d): (y_hat - y) / N."),
     ])
     print("Correct: dL/dy_hat = (y_hat - y) / N.")
 
 
-def check_dense_backward(fn):
-    """Exercise 3: fn(X (N, d_in), W (d_in, d_out), delta (N, d_out)) -> (dW, db, dX)."""
-    rng = np.random.default_rng(2)
-    X, W, delta = rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal((5, 4))
-    result = fn(X, W, delta)
-    if not isinstance(result, tuple) or len(result) != 3:
+def _dense_matmul_hint(error, X, W, delta):
+    """Which product of dense_backward most likely failed, from the sizes in NumPy's matmul error."""
+    match = re.search(r"size (\d+) is different from (\d+)", str(error))
+    if not str(error).startswith("matmul") or match is None:
+        return None
+    (N, d_in), d_out = X.shape, W.shape[1]
+    sizes = (int(match[1]), int(match[2]))  # (rows of the right factor, columns of the left factor)
+    shapes = f"Here X has shape {X.shape}, W {W.shape} and delta {delta.shape}."
+    if sizes == (N, d_in):
+        return (f"{shapes} That is probably dW = X @ delta, (N, d_in) @ (N, d_out): a missing transpose in dW. "
+                "dW = X.T @ delta, (d_in, N) @ (N, d_out) -> (d_in, d_out), W's shape.")
+    if sizes == (N, d_out):
+        return (f"{shapes} That is probably dW with its factors in the wrong order or untransposed (delta @ X). "
+                "dW = X.T @ delta, (d_in, N) @ (N, d_out) -> (d_in, d_out), W's shape.")
+    if sizes == (d_in, d_out):
+        return (f"{shapes} That is probably dX = delta @ W, (N, d_out) @ (d_in, d_out): a missing transpose in dX. "
+                "dX = delta @ W.T, (N, d_out) @ (d_out, d_in) -> (N, d_in), X's shape.")
+    return (f"{shapes} The products that fit are dW = X.T @ delta, (d_in, N) @ (N, d_out), and "
+            "dX = delta @ W.T, (N, d_out) @ (d_out, d_in).")
+
+
+def _check_dense_case(fn, X, W, delta):
+    N, d_in = X.shape
+    d_out = W.shape[1]
+    dW, db, dX = X.T @ delta, delta.sum(axis=0), delta @ W.T
+    explain = lambda error: _dense_matmul_hint(error, X, W, delta)
+    result = _run("dense_backward", fn, (X, W, delta), ("X", "W", "delta"), explain=explain)
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise ExerciseError("Return a tuple (dW, db, dX).")
-    dW, db, dX = (np.asarray(a) for a in result)
-    _compare("dW", dW, X.T @ delta, hints=[
-        ((X.T @ delta) / 5, "dW divided by N: the 1/N is already inside delta (the loss's gradient), don't apply it twice."),
+    got = [_as_array(label, part) for label, part in zip(("dW", "db", "dX"), result)]
+    expected = (dW, db, dX)
+    for order in [(0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)]:
+        if all(_close(got[i], expected[j]) for i, j in enumerate(order)):
+            raise ExerciseError("You return the right three arrays in the wrong order: return (dW, db, dX).")
+    square = " (with a square W the shapes fit, so only the values show it)" if d_in == d_out else ""
+    _compare("dW", got[0], dW, hints=[
+        (dW / N, "dW divided by N: the 1/N is already inside delta (the loss's gradient), don't apply it twice."),
+        (dW.T, "dW is transposed: delta.T @ X is (X.T @ delta).T. dW = X.T @ delta has W's shape (d_in, d_out)"
+               f"{square}."),
+        ((delta.T @ X).reshape(W.shape), "dW = (delta.T @ X).reshape(...) puts the right numbers in the wrong "
+                                         "places: a reshape is not a transpose. dW = X.T @ delta."),
     ])
-    if dW.shape != W.shape:
-        raise ExerciseError(f"dW must have W's shape {W.shape}.")
-    _compare("db", db, delta.sum(axis=0), hints=[
+    _compare("db", got[1], db, hints=[
         (delta.mean(axis=0), "db is the column sum of delta, not its mean (the 1/N is already in delta)."),
-        (delta.sum(axis=1), "you summed over columns; db sums delta over the rows (the batch), giving shape (d_out,)."),
+        (delta.sum(axis=1), "you summed over columns (axis=1); db sums delta over the rows (the batch), axis=0, "
+                            "giving shape (d_out,)."),
+        (delta.mean(axis=1), "you averaged over columns (axis=1); db sums delta over the rows (the batch), "
+                             "axis=0, giving shape (d_out,)."),
+        (delta, "db = delta is not summed: b is added to every row, so its gradient adds up delta over the rows, "
+                "db = delta.sum(axis=0), shape (d_out,)."),
+        (delta.sum(), "delta.sum() adds up every entry into one number; db sums over the rows only, "
+                      "delta.sum(axis=0), one number per output unit, shape (d_out,)."),
+        (db[None, :], f"db has shape (1, {d_out}): it must have b's shape (d_out,) = ({d_out},), even though the "
+                      "equation writes it as a 1 x d_out row. Drop keepdims=True (or use a plain delta.sum(axis=0))."),
+        (delta.mean(axis=0)[None, :], "db is the column sum of delta, not its mean, and it must have b's shape "
+                                      "(d_out,), not (1, d_out)."),
     ])
-    _compare("dX", dX, delta @ W.T)
+    if d_in == d_out:  # W and W.T have the same shape: only the values tell a missing transpose
+        missing_transpose = (delta @ W, "missing transpose in dX: you computed delta @ W, but dX = delta @ W.T"
+                                        f"{square}.")
+    else:
+        missing_transpose = (delta @ W.reshape(d_out, d_in), "dX = delta @ W.reshape(...) uses the right shape "
+                             "but not the right matrix: a reshape is not a transpose. dX = delta @ W.T.")
+    _compare("dX", got[2], dX, hints=[
+        missing_transpose,
+        (dX.T, "dX is transposed: W @ delta.T is (delta @ W.T).T. dX = delta @ W.T has X's shape (N, d_in)."),
+        (dX / N, "dX divided by N: the 1/N is already inside delta, don't apply it twice."),
+    ])
+
+
+def check_dense_backward(fn):
+    """Exercise 3.2 (``ch3-ex2``): fn(X (N, d_in), W (d_in, d_out), delta (N, d_out)) -> (dW, db, dX).
+
+    Runs X (5, 3) with a non-square W (3, 4), then with a square W (3, 3). Recognises: a missing or
+    misplaced transpose in dW or dX (a NumPy shape error is explained, and with a square W the
+    values show it), an extra 1/N, db summed over the wrong axis, not summed, summed over
+    everything or kept as a (1, d_out) row, and the three arrays in the wrong order.
+    """
+    rng = np.random.default_rng(2)
+    _check_dense_case(fn, rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal((5, 4)))
+    _check_dense_case(fn, rng.standard_normal((5, 3)), rng.standard_normal((3, 3)), rng.standard_normal((5, 3)))
     print("Correct: dW = X^T delta, db = column sums of delta, dX = delta W^T.")
 
 
+_STABLE_SOFTMAX = ("Subtract each row's maximum before exponentiating, z - z.max(axis=1, keepdims=True): the softmax "
+                   "does not change, every exponent is <= 0 (no overflow), and the largest term is exp(0) = 1 "
+                   "(so the sum is never 0).")
+
+
+def _rows_right(fn, z):
+    """Does fn give the right softmax for each row of z, called one row at a time?"""
+    for row in z:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                got = np.asarray(fn(row[None, :].copy()), dtype=float)
+            except Exception:  # noqa: BLE001 (any failure means: not right row by row)
+                return False
+        if not _close(got, softmax(row[None, :])):
+            return False
+    return True
+
+
 def check_softmax(fn):
-    """Exercise 4: fn(z (N, C)) -> softmax rows, stable for huge logits."""
-    z = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, -1000.0], [-1000.0, -1001.0, -1002.0]])
-    got = _call(fn, z)
-    _compare("softmax", got, softmax(z), hints=[
-        (softmax(z.T).T, "you normalised over columns (axis=0); each row is one example, normalise along axis=1."),
+    """Exercise 4.3 (``ch4-ex3``): fn(z (N, C)) -> softmax rows, stable for huge logits.
+
+    First on moderate logits, then on logits of +-1000. Recognises: normalising over columns,
+    not normalising, dividing by the sum of the whole array, returning log-probabilities,
+    a missing keepdims, overflow, subtracting the maximum of the whole array instead of each row's.
+    """
+    name = "softmax"
+    moderate = np.random.default_rng(4).standard_normal((4, 3)) * 2
+    e, shifted = np.exp(moderate), np.exp(moderate - moderate.max(axis=1, keepdims=True))
+    got = _call(name, fn, (moderate,), ("z",))
+    _compare(name, got, softmax(moderate), bounds=(0, 1), hints=[
+        (softmax(moderate.T).T, "you normalised over columns (axis=0); each row is one example, normalise along axis=1."),
+        (e, "you did not normalise: divide each row by its sum, so that its entries add up to 1."),
+        (shifted, "you subtracted the row maximum but did not divide by the row sum."),
+        (e / e.sum(), "you divided by the sum of the whole array; divide each row by its own sum, "
+                      "e.sum(axis=1, keepdims=True)."),
+        (shifted / shifted.sum(), "you divided by the sum of the whole array; divide each row by its own sum, "
+                                  "e.sum(axis=1, keepdims=True)."),
+        (log_softmax(moderate), "you returned log-probabilities (log-softmax); the softmax is their exponential."),
+    ])
+    huge = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, -1000.0], [-1000.0, -1001.0, -1002.0], [0.0, 0.0, 0.0]])
+
+    def explain(error):
+        if isinstance(error, Warning) and _rows_right(fn, huge):
+            return ("Each row on its own comes out right, so you probably subtracted the maximum of the whole array "
+                    "(z.max()): in the row [-1000, -1001, -1002], far below it, every exponential then underflows to "
+                    "0, and 0/0 follows. Subtract each row's own maximum, z.max(axis=1, keepdims=True).")
+        return _STABLE_SOFTMAX if isinstance(error, Warning) else None
+
+    got = _call(name, fn, (huge,), ("z",), explain=explain)
+    _compare(name, got, softmax(huge), bounds=(0, 1), unstable=_STABLE_SOFTMAX, hints=[
+        (softmax(huge.T).T, "you normalised over columns (axis=0); each row is one example, normalise along axis=1."),
     ])
     print("Correct: a row-wise softmax that survives logits of +-1000.")
 
 
 def check_softmax_cross_entropy_grad(fn):
-    """Exercise 4: fn(z (N, C) logits, y (N,) int labels) -> dL/dz for the mean cross-entropy."""
+    """Exercise 4.4 (``ch4-ex4``): fn(z (N, C) logits, y (N,) int labels) -> dL/dz for the mean cross-entropy.
+
+    Recognises: a missing 1/N, dividing by N C or by C, the wrong sign, a missing one-hot, the
+    logits in place of the probabilities, dL/dp instead of dL/dz, normalising over columns,
+    subtracting 1 in whole columns (grad[:, y]) or rows (grad[y]), comparing y with the classes without [:, None].
+    """
+    name = "softmax_cross_entropy_grad"
     rng = np.random.default_rng(3)
     z, y = rng.standard_normal((4, 5)) * 3, np.array([0, 4, 2, 2])
-    got = _call(fn, z, y)
     p, onehot = softmax(z), np.eye(5)[y]
-    _compare("softmax_cross_entropy_grad", got, (p - onehot) / 4, hints=[
+    whole_columns = p.copy()
+    whole_columns[:, y] -= 1
+
+    def explain(error):
+        if isinstance(error, IndexError):
+            return ("p[y] picks whole rows, one per label. To pick each row's entry at its label, index with two "
+                    "arrays: p[np.arange(N), y].")
+        if isinstance(error, ValueError) and "broadcast" in str(error):
+            return ("To compare each label with the class numbers, make y a column: y[:, None] == np.arange(C) "
+                    "has shape (N, C). Or skip the one-hot: subtract 1 at p[np.arange(N), y].")
+        return None
+
+    got = _call(name, fn, (z, y), ("z", "y"), explain=explain)
+    _compare(name, got, (p - onehot) / 4, hints=[
         (p - onehot, "you forgot the 1/N: the loss is the mean over the 4 rows."),
+        ((p - onehot) / 20, "you divided by N * C = 20 (the number of entries); the loss averages over the N = 4 "
+                            "rows only."),
+        ((p - onehot) / 5, "you divided by the number of classes C = 5; divide by the number of rows N = 4, len(y)."),
         ((onehot - p) / 4, "sign: the gradient is (p - y) / N."),
         (p / 4, "you left out the one-hot: subtract 1 at each row's true class."),
+        ((z - onehot) / 4, "you used the logits z where the probabilities p = softmax(z) belong: (p - y) / N."),
+        (-onehot / p / 4, "that is dL/dp, the gradient with respect to the probabilities; the exercise asks for "
+                          "dL/dz, which the softmax's Jacobian turns into (p - y) / N."),
+        ((softmax(z.T).T - onehot) / 4, "your softmax normalises over columns (axis=0); normalise each row, axis=1."),
+        (whole_columns / 4, "grad[:, y] -= 1 subtracts 1 in the label columns of every row. Subtract 1 only at each "
+                            "row's own label: grad[np.arange(N), y] -= 1."),
     ])
     print("Correct: dL/dz = (softmax(z) - onehot(y)) / N.")
 
 
 def check_accuracy(fn):
-    """Exercise 5: fn(logits (N, C), y (N,)) -> fraction of rows whose argmax equals the label."""
-    logits = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [0.5, 0.2, 0.9], [1.0, 0.0, 0.0]])
-    y = np.array([0, 1, 0, 2])
-    got = float(_call(fn, logits, y))
-    if abs(got - 0.5) < 1e-12:
+    """Exercise 5.3 (``ch5-ex3``): fn(logits (N, C), y (N,)) -> fraction of rows whose argmax equals the label.
+
+    Recognises: the array of comparisons or the predictions returned instead of their mean, a count,
+    a percentage, the error rate, argmin, argmax without an axis or along axis=0, integer division.
+    """
+    name = "accuracy"
+    logits = np.array([[3.0, 1.0, 0.5], [2.0, 0.1, 1.2], [1.5, -0.3, 0.7], [-1.0, 2.5, 0.4], [0.2, 0.9, 1.1]])
+    y = np.array([0, 0, 0, 0, 1])
+    n = len(y)
+    predictions = logits.argmax(axis=1)
+    right = int(np.count_nonzero(predictions == y))  # 3 of 5
+    expected = right / n
+
+    def explain(error):
+        if isinstance(error, ValueError) and "broadcast" in str(error):
+            return (f"np.argmax(logits, axis=0) gives one index per column ({logits.shape[1]} of them), not one per "
+                    f"row ({n}); take the argmax along axis=1.")
+        return None
+
+    got = _call(name, fn, (logits, y), ("logits", "y"), explain=explain)
+    if got.ndim > 0:
+        if got.dtype == bool and got.shape == (n,):
+            raise ExerciseError(f"You returned the array of per-row comparisons (shape ({n},), True where a row is "
+                                "right). Return their mean as a float: float(np.mean(np.argmax(logits, axis=1) == y)).")
+        if got.shape == (n,) and np.array_equal(got, predictions):
+            raise ExerciseError("You returned the predicted labels. Compare them with y and return the mean as a "
+                                "float: float(np.mean(np.argmax(logits, axis=1) == y)).")
+        raise ExerciseError(f"You returned an array of shape {got.shape}; return the accuracy as one float, the mean "
+                            "of the per-row comparisons.")
+    got = float(got)
+    if abs(got - expected) < 1e-12:
         print("Correct: accuracy = mean(argmax(logits, axis=1) == y).")
         return
-    if abs(got - 2) < 1e-12:
-        raise ExerciseError("You returned the number of correct rows (2); divide by N to get a fraction.")
-    raise ExerciseError(f"Expected 0.5 (2 of 4 rows right), got {got}. Take the argmax along axis=1, one per row.")
+    if 1 < got <= 100 and abs(got - 100 * expected) < 1e-9:
+        raise ExerciseError(f"You returned a percentage ({got:g}); return a fraction in [0, 1], not a percentage: "
+                            f"{expected:g} here.")
+    if abs(got - right) < 1e-12:
+        raise ExerciseError(f"You returned the number of correct rows ({right}); divide by N to get a fraction.")
+    if abs(got - (1 - expected)) < 1e-12:
+        raise ExerciseError("You returned the error rate, the fraction of rows that are wrong; the accuracy is the "
+                            "fraction that are right.")
+    if abs(got - np.mean(logits.argmin(axis=1) == y)) < 1e-12:
+        raise ExerciseError("You used argmin: the predicted class is the column of the largest logit, argmax.")
+    if abs(got - np.mean(logits.argmax() == y)) < 1e-12:
+        raise ExerciseError("np.argmax without an axis returns one index into the flattened array; use axis=1 "
+                            "for one prediction per row.")
+    if got == 0:
+        raise ExerciseError(f"You returned 0, but {right} of the {n} rows are right. An integer division "
+                            "(count // N) gives 0: divide with /. Or you compared something other than the argmax "
+                            "(the index of the largest logit) with y.")
+    raise ExerciseError(f"Expected {expected:g} ({right} of {n} rows right), got {got}. Take the argmax along axis=1, "
+                        "one per row, compare it with y and average.")

@@ -1,4 +1,14 @@
-"""The exercise checkers accept right answers and explain the typical wrong ones."""
+"""The exercise checkers accept right answers and explain the typical wrong ones.
+
+For each checker: the right answer (and the book's reference solution) passes with its success
+message, and every common mistake gets its own targeted message. An error raised inside the
+learner's function never surfaces raw: it becomes an ExerciseError saying what it probably means,
+with the original error chained to it.
+"""
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -6,54 +16,356 @@ import mlp_core as mc
 from mlp_core import checks
 from mlp_core.checks import ExerciseError
 
-
-def test_scale_pixels(capsys):
-    checks.check_scale_pixels(lambda im: im.reshape(len(im), -1).astype(np.float32) / np.float32(255))
-    assert "Correct" in capsys.readouterr().out
-    with pytest.raises(ExerciseError, match="float64"):
-        checks.check_scale_pixels(lambda im: im.reshape(len(im), -1) / 255.0)
-    with pytest.raises(ExerciseError, match="flatten"):
-        checks.check_scale_pixels(lambda im: im.astype(np.float32) / np.float32(255))
+BOOK = Path(__file__).resolve().parent.parent / "book"
 
 
-def test_sigmoid_grad():
-    checks.check_sigmoid_grad(lambda z: mc.sigmoid(z) * (1 - mc.sigmoid(z)))
-    with pytest.raises(ExerciseError, match="sign slip"):
-        checks.check_sigmoid_grad(lambda z: mc.sigmoid(z) * (1 + mc.sigmoid(z)))
-    with pytest.raises(ExerciseError, match="overflow"):
-        checks.check_sigmoid_grad(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
+def fails(checker, fn, match):
+    """checker(fn) raises an ExerciseError whose message matches ``match``; returns the error."""
+    with pytest.raises(ExerciseError, match=match) as info:
+        checker(fn)
+    return info.value
 
 
-def test_mse_grad():
-    checks.check_mse_grad(lambda y_hat, y: (y_hat - y) / len(y))
-    with pytest.raises(ExerciseError, match="forgot the 1/N"):
-        checks.check_mse_grad(lambda y_hat, y: y_hat - y)
-    with pytest.raises(ExerciseError, match="factor 2"):
-        checks.check_mse_grad(lambda y_hat, y: 2 * (y_hat - y) / len(y))
+def passes(checker, fn, capsys, message):
+    checker(fn)
+    assert capsys.readouterr().out == message + "\n"
 
 
-def test_dense_backward():
-    checks.check_dense_backward(lambda X, W, d: (X.T @ d, d.sum(axis=0), d @ W.T))
-    with pytest.raises(ExerciseError, match="column sum"):
-        checks.check_dense_backward(lambda X, W, d: (X.T @ d, d.mean(axis=0), d @ W.T))
-    with pytest.raises(ExerciseError, match="shape"):
-        checks.check_dense_backward(lambda X, W, d: (d.T @ X, d.sum(axis=0), d @ W.T))
+# -- Exercise 1.4: scale_pixels ----------------------------------------------------------------------
+
+def scale_pixels(im):
+    return im.reshape(len(im), -1).astype(np.float32) / np.float32(255)
 
 
-def test_softmax_and_its_cross_entropy_gradient():
-    checks.check_softmax(mc.softmax)
-    with pytest.raises(ExerciseError, match="overflow"):
-        checks.check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))
-    grad = lambda z, y: (mc.softmax(z) - np.eye(z.shape[1])[y]) / len(z)
-    checks.check_softmax_cross_entropy_grad(grad)
-    with pytest.raises(ExerciseError, match="1/N"):
-        checks.check_softmax_cross_entropy_grad(lambda z, y: grad(z, y) * len(z))
+def test_scale_pixels_accepts_the_right_answers(capsys):
+    ok = "Correct: float32 rows of 784 pixels in [0, 1]."
+    passes(checks.check_scale_pixels, scale_pixels, capsys, ok)
+    passes(checks.check_scale_pixels, lambda im: im.reshape(-1, 784).astype(np.float32) / 255, capsys, ok)
 
 
-def test_accuracy():
-    checks.check_accuracy(lambda logits, y: np.mean(logits.argmax(axis=1) == y))
-    with pytest.raises(ExerciseError, match="divide by N"):
-        checks.check_accuracy(lambda logits, y: np.sum(logits.argmax(axis=1) == y))
+@pytest.mark.parametrize("fn, match", [
+    (lambda im: im.reshape(len(im), -1) / 255.0, "float64"),
+    (lambda im: im.astype(np.float32) / np.float32(255), "flatten"),
+    (lambda im: im.astype(np.float32).ravel() / 255, "whole batch into one long vector"),
+    (lambda im: im.reshape(len(im), -1).T.astype(np.float32) / 255, r"Shape \(784, N\): each image is a column"),
+    (lambda im: im.reshape(len(im), -1) // 255, "integer dtype uint8.*integer division"),
+    (lambda im: im.reshape(len(im), -1).astype(np.float16) / 255, "Expected dtype float32, got float16"),
+    (lambda im: im.reshape(len(im), -1).astype(np.float32), "values go up to 255"),
+    (lambda im: im.reshape(len(im), -1).astype(np.float32) / 256, "divided by 256"),
+    (lambda im: 1 - scale_pixels(im), "inverted the grey levels"),
+    (lambda im: (lambda r: r / r.max(axis=1, keepdims=True))(im.reshape(len(im), -1).astype(np.float32)),
+     "each image by its own maximum"),
+    (lambda im: (lambda r: (r - r.min(axis=1, keepdims=True)) / np.ptp(r, axis=1, keepdims=True))(
+        im.reshape(len(im), -1).astype(np.float32)), "its own range"),
+    (lambda im: (lambda r: (r - r.mean()) / r.std())(im.reshape(len(im), -1).astype(np.float32)), "standardised"),
+    (lambda im: scale_pixels(im) * np.float32(2), r"run from 0 to 2; every value should lie in \[0, 1\]"),
+    (lambda im: im.reshape(60000, 784).astype(np.float32) / 255, "cannot reshape.*use len"),
+])
+def test_scale_pixels_names_each_common_mistake(fn, match):
+    fails(checks.check_scale_pixels, fn, match)
+
+
+def test_scale_pixels_refuses_a_function_that_changes_its_input():
+    def zero_then_scale(im):  # passed the old checker, which computed its answer from the changed images
+        im[...] = 0
+        return scale_pixels(im)
+
+    def scale_then_clobber(im):
+        out = scale_pixels(im)
+        im[0, 0, 0] = 7
+        return out
+
+    for fn in (zero_then_scale, scale_then_clobber):
+        fails(checks.check_scale_pixels, fn, "changed its input `images` in place")
+
+
+def test_scale_pixels_explains_an_in_place_division_of_uint8():
+    def divide_in_place(im):
+        im /= 255
+        return im
+
+    error = fails(checks.check_scale_pixels, divide_in_place, r"raised UFuncTypeError in `im /= 255`(.|\n)*in-place")
+    assert isinstance(error.__cause__, TypeError)
+
+
+# -- Exercise 2.3: sigmoid_grad ----------------------------------------------------------------------
+
+def test_sigmoid_grad(capsys):
+    ok = "Correct: sigma'(z) = sigma(z) (1 - sigma(z)), stable for |z| = 1000."
+    passes(checks.check_sigmoid_grad, lambda z: mc.sigmoid(z) * (1 - mc.sigmoid(z)), capsys, ok)
+    passes(checks.check_sigmoid_grad, lambda z: np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))) ** 2, capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda z: mc.sigmoid(z) * (1 + mc.sigmoid(z)), "sign slip"),
+    (lambda z: mc.sigmoid(z), "sigma\\(z\\) itself"),
+    (lambda z: 1 - mc.sigmoid(z), "you return 1 - sigma"),
+    (lambda z: -mc.sigmoid(z) * (1 - mc.sigmoid(z)), "is positive"),
+    (lambda z: z * (1 - z), "applied s \\* \\(1 - s\\) to z itself"),
+    (lambda z: np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))), "the square is missing"),
+    (lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, "overflow(.|\n)*exponentiate only -\\|z\\|"),
+    (lambda z: (lambda s: s * (1 - s))(1 / (1 + np.exp(-z))), "overflow(.|\n)*np.exp\\(-np.abs\\(z\\)\\)"),
+    (lambda z: np.full(z.shape, np.nan), "NaN or inf.*exponentiate only"),
+    (lambda z: float(z.sum()), "single number"),
+])
+def test_sigmoid_grad_names_each_common_mistake(fn, match):
+    fails(checks.check_sigmoid_grad, fn, match)
+
+
+# -- Exercise 2.4: mse_grad ------------------------------------------------------------------------
+
+def test_mse_grad(capsys):
+    passes(checks.check_mse_grad, lambda y_hat, y: (y_hat - y) / len(y), capsys, "Correct: dL/dy_hat = (y_hat - y) / N.")
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda y_hat, y: y_hat - y, "forgot the 1/N"),
+    (lambda y_hat, y: 2 * (y_hat - y) / len(y), "factor 2"),
+    (lambda y_hat, y: (y_hat - y) / (2 * len(y)), "divided by 2N"),
+    (lambda y_hat, y: (y_hat - y) / y.size, "N \\* d"),
+    (lambda y_hat, y: (y_hat - y) / y.shape[1], "number of columns"),
+    (lambda y_hat, y: (y - y_hat) / len(y), "^mse_grad: sign"),
+    (lambda y_hat, y: y - y_hat, "sign, and the 1/N is missing"),
+    (lambda y_hat, y: np.sum((y_hat - y) ** 2) / (2 * len(y)), "returned the loss L itself"),
+    (lambda y_hat, y: np.mean(y_hat - y, axis=0), "averaged over the rows"),
+    (lambda y_hat, y: np.mean(y_hat - y), "single number"),
+])
+def test_mse_grad_names_each_common_mistake(fn, match):
+    fails(checks.check_mse_grad, fn, match)
+
+
+# -- Exercise 3.2: dense_backward ------------------------------------------------------------------
+
+def dense_backward(X, W, d):
+    return X.T @ d, d.sum(axis=0), d @ W.T
+
+
+def test_dense_backward_accepts_the_right_answer(capsys):
+    ok = "Correct: dW = X^T delta, db = column sums of delta, dX = delta W^T."
+    passes(checks.check_dense_backward, dense_backward, capsys, ok)
+    passes(checks.check_dense_backward, lambda X, W, d: list(dense_backward(X, W, d)), capsys, ok)
+    passes(checks.check_dense_backward, lambda X, W, d: (np.dot(X.T, d), np.ones(len(d)) @ d, d.dot(W.T)), capsys, ok)
+
+
+def test_dense_backward_tests_a_square_w_too():
+    """Transposing only when the shapes demand it is right for a non-square W and wrong for a square one."""
+    def transpose_if_needed(X, W, d):
+        return X.T @ d, d.sum(axis=0), d @ W if d.shape[1] == W.shape[0] else d @ W.T
+
+    fails(checks.check_dense_backward, transpose_if_needed, "dX: missing transpose in dX.*square W")
+
+
+@pytest.mark.parametrize("fn, match", [
+    # (i) a missing transpose in dW: a NumPy shape error, named, or a transposed result
+    (lambda X, W, d: (X @ d, d.sum(axis=0), d @ W.T), "raised ValueError(.|\n)*missing transpose in dW"),
+    (lambda X, W, d: (d @ X, d.sum(axis=0), d @ W.T), "raised ValueError(.|\n)*dW with its factors in the wrong order"),
+    (lambda X, W, d: (d.T @ X, d.sum(axis=0), d @ W.T), "dW is transposed"),
+    (lambda X, W, d: ((d.T @ X).reshape(W.shape), d.sum(axis=0), d @ W.T), "reshape is not a transpose"),
+    (lambda X, W, d: (X.T @ d / len(X), d.sum(axis=0), d @ W.T), "dW divided by N"),
+    # (ii) a missing transpose in dX: a NumPy shape error for a non-square W
+    (lambda X, W, d: (X.T @ d, d.sum(axis=0), d @ W), "raised ValueError(.|\n)*missing transpose in dX"),
+    (lambda X, W, d: (X.T @ d, d.sum(axis=0), W @ d.T), "dX is transposed"),
+    (lambda X, W, d: (X.T @ d, d.sum(axis=0), d @ W.reshape(W.shape[1], -1)), "dX = delta @ W.reshape"),
+    (lambda X, W, d: (X.T @ d, d.sum(axis=0), d @ W.T / len(d)), "dX divided by N"),
+    # (iii) db over the wrong axis, not summed, or as a (1, d_out) row
+    (lambda X, W, d: (X.T @ d, d.mean(axis=0), d @ W.T), "column sum"),
+    (lambda X, W, d: (X.T @ d, d.sum(axis=1), d @ W.T), "summed over columns \\(axis=1\\)"),
+    (lambda X, W, d: (X.T @ d, d.mean(axis=1), d @ W.T), "averaged over columns"),
+    (lambda X, W, d: (X.T @ d, d, d @ W.T), "db = delta is not summed"),
+    (lambda X, W, d: (X.T @ d, d.sum(), d @ W.T), "adds up every entry"),
+    (lambda X, W, d: (X.T @ d, d.sum(axis=0, keepdims=True), d @ W.T),
+     r"db has shape \(1, 4\): it must have b's shape \(d_out,\).*1 x d_out row"),
+    (lambda X, W, d: (X.T @ d, np.ones((1, len(d))) @ d, d @ W.T), r"db has shape \(1, 4\)"),
+    # the tuple itself
+    (lambda X, W, d: (d @ W.T, X.T @ d, d.sum(axis=0)), "wrong order"),
+    (lambda X, W, d: (X.T @ d, d @ W.T), "Return a tuple"),
+    (lambda X, W, d: (X.T * d, d.sum(axis=0), d @ W.T), "raised ValueError(.|\n)*`\\*` multiplies entry by entry"),
+])
+def test_dense_backward_names_each_common_mistake(fn, match):
+    error = fails(checks.check_dense_backward, fn, match)
+    if "raised" in match:
+        assert isinstance(error.__cause__, ValueError)
+
+
+def test_dense_backward_names_the_line_that_failed():
+    def dense_backward_missing_transpose(X, W, delta):
+        dW = X.T @ delta
+        db = delta.sum(axis=0)
+        dX = delta @ W
+        return dW, db, dX
+
+    fails(checks.check_dense_backward, dense_backward_missing_transpose,
+          r"in `dX = delta @ W`: matmul(.|\n)*X has shape \(5, 3\), W \(3, 4\) and delta \(5, 4\)")
+
+
+# -- Exercise 4.3 and 4.4: softmax and the fused gradient ------------------------------------------
+
+def stable_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax(capsys):
+    passes(checks.check_softmax, mc.softmax, capsys, "Correct: a row-wise softmax that survives logits of +-1000.")
+    passes(checks.check_softmax, stable_softmax, capsys, "Correct: a row-wise softmax that survives logits of +-1000.")
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), "overflow(.|\n)*Subtract each row's maximum"),
+    (lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp(z - z.max())), "maximum of the whole array"),
+    (lambda z: stable_softmax(z.T).T, "normalised over columns"),
+    (lambda z: np.exp(z), "did not normalise"),
+    (lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "did not divide by the row sum"),
+    (lambda z: (lambda e: e / e.sum())(np.exp(z - z.max(axis=1, keepdims=True))), "sum of the whole array"),
+    (lambda z: mc.log_softmax(z), "log-probabilities"),
+    (lambda z: (lambda e: e / e.sum(axis=1))(np.exp(z - z.max(axis=1, keepdims=True))), "keepdims=True"),
+    (lambda z: np.exp(z - z.max(axis=1)), "raised ValueError(.|\n)*keepdims=True"),
+])
+def test_softmax_names_each_common_mistake(fn, match):
+    fails(checks.check_softmax, fn, match)
+
+
+def test_softmax_refuses_to_shift_the_callers_logits_in_place():
+    def shifts_in_place(z):
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    fails(checks.check_softmax, shifts_in_place, "changed its input `z` in place.*`z = z - ...`")
+
+
+def fused_grad(z, y):
+    grad = stable_softmax(z)
+    grad[np.arange(len(y)), y] -= 1
+    return grad / len(y)
+
+
+def test_softmax_cross_entropy_grad(capsys):
+    ok = "Correct: dL/dz = (softmax(z) - onehot(y)) / N."
+    passes(checks.check_softmax_cross_entropy_grad, fused_grad, capsys, ok)
+    passes(checks.check_softmax_cross_entropy_grad,
+           lambda z, y: (mc.softmax(z) - (y[:, None] == np.arange(z.shape[1]))) / len(z), capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda z, y: fused_grad(z, y) * len(z), "1/N"),
+    (lambda z, y: fused_grad(z, y) / z.shape[1], "N \\* C = 20"),
+    (lambda z, y: fused_grad(z, y) * len(z) / z.shape[1], "number of classes C = 5"),
+    (lambda z, y: -fused_grad(z, y), "sign"),
+    (lambda z, y: mc.softmax(z) / len(z), "left out the one-hot"),
+    (lambda z, y: (z - np.eye(z.shape[1])[y]) / len(z), "used the logits z"),
+    (lambda z, y: -np.eye(z.shape[1])[y] / mc.softmax(z) / len(z), "that is dL/dp"),
+    (lambda z, y: (stable_softmax(z.T).T - np.eye(z.shape[1])[y]) / len(z), "normalises over columns"),
+    (lambda z, y: (lambda g: (g.__setitem__((slice(None), y), g[:, y] - 1), g / len(y))[1])(mc.softmax(z)),
+     r"grad\[:, y\] -= 1"),
+    (lambda z, y: (lambda g: (g.__setitem__(y, g[y] - 1), g / len(y))[1])(mc.softmax(z)),
+     r"raised IndexError(.|\n)*p\[np.arange\(N\), y\]"),
+    (lambda z, y: (mc.softmax(z) - (y == np.arange(z.shape[1]))) / len(z), r"raised ValueError(.|\n)*y\[:, None\]"),
+])
+def test_softmax_cross_entropy_grad_names_each_common_mistake(fn, match):
+    fails(checks.check_softmax_cross_entropy_grad, fn, match)
+
+
+# -- Exercise 5.3: accuracy -------------------------------------------------------------------------
+
+def test_accuracy(capsys):
+    ok = "Correct: accuracy = mean(argmax(logits, axis=1) == y)."
+    passes(checks.check_accuracy, lambda logits, y: np.mean(logits.argmax(axis=1) == y), capsys, ok)
+    passes(checks.check_accuracy, lambda logits, y: float(np.mean(np.argmax(logits, axis=1) == y)), capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda logits, y: np.sum(logits.argmax(axis=1) == y), "divide by N"),
+    (lambda logits, y: logits.argmax(axis=1) == y, "array of per-row comparisons.*Return their mean as a float"),
+    (lambda logits, y: logits.argmax(axis=1), "returned the predicted labels"),
+    (lambda logits, y: 100 * np.mean(logits.argmax(axis=1) == y), r"percentage \(60\).*fraction in \[0, 1\]"),
+    (lambda logits, y: np.mean(logits.argmax(axis=1) != y), "error rate"),
+    (lambda logits, y: np.mean(logits.argmin(axis=1) == y), "argmin"),
+    (lambda logits, y: np.mean(logits.argmax() == y), "without an axis"),
+    (lambda logits, y: np.mean(logits.argmax(axis=0) == y), r"raised ValueError(.|\n)*along axis=1"),
+    (lambda logits, y: np.sum(logits.argmax(axis=1) == y) // len(y), "integer division"),
+    (lambda logits, y: np.mean(logits.max(axis=1) == y), "compared something other than the argmax"),
+    (lambda logits, y: 0.25, r"Expected 0.6 \(3 of 5 rows right\)"),
+])
+def test_accuracy_names_each_common_mistake(fn, match):
+    fails(checks.check_accuracy, fn, match)
+
+
+def test_the_accuracy_mistakes_give_distinct_values():
+    """Each recognised mistake must give its own value on the checker's data, or one would hide another."""
+    logits = np.array([[3.0, 1.0, 0.5], [2.0, 0.1, 1.2], [1.5, -0.3, 0.7], [-1.0, 2.5, 0.4], [0.2, 0.9, 1.1]])
+    y = np.array([0, 0, 0, 0, 1])
+    acc = np.mean(logits.argmax(axis=1) == y)
+    values = [acc, 100 * acc, np.sum(logits.argmax(axis=1) == y), 1 - acc, np.mean(logits.argmin(axis=1) == y),
+              np.mean(logits.argmax() == y), 0.0]
+    assert len(set(np.round(values, 9))) == len(values)
+
+
+# -- every checker ----------------------------------------------------------------------------------
+
+CHECKERS = {
+    "check_scale_pixels": lambda images: None,
+    "check_sigmoid_grad": lambda z: None,
+    "check_mse_grad": lambda y_hat, y: None,
+    "check_dense_backward": lambda X, W, delta: None,
+    "check_softmax": lambda z: None,
+    "check_softmax_cross_entropy_grad": lambda z, y: None,
+    "check_accuracy": lambda logits, y: None,
+}
+
+
+def test_every_checker_is_covered_here():
+    assert {name for name in dir(checks) if name.startswith("check_")} == set(CHECKERS)
+
+
+@pytest.mark.parametrize("checker", sorted(CHECKERS))
+def test_the_exercise_placeholder_is_recognised(checker):
+    def placeholder(*args):
+        raise NotImplementedError("Write it, then run the checker.")
+
+    error = fails(getattr(checks, checker), placeholder, "still the exercise's placeholder")
+    assert isinstance(error.__cause__, NotImplementedError)
+
+
+@pytest.mark.parametrize("checker", sorted(CHECKERS))
+def test_a_missing_return_is_recognised(checker):
+    fails(getattr(checks, checker), CHECKERS[checker], "returned None.*`return` statement")
+
+
+@pytest.mark.parametrize("error, meaning", [
+    (NameError("name 'np' is not defined"), "not defined"),
+    (np.exceptions.AxisError(2, 2), "axis the array does not have"),
+    (IndexError("index 7 is out of bounds"), "index out of range"),
+    (TypeError("only 0-dimensional arrays can be converted to Python scalars"), "math.exp"),
+    (KeyError("W"), "traceback below"),
+])
+@pytest.mark.parametrize("checker", sorted(CHECKERS))
+def test_no_error_in_the_learners_code_surfaces_raw(checker, error, meaning):
+    def broken(*args):
+        raise error
+
+    raised = fails(getattr(checks, checker), broken, f"your function raised {type(error).__name__}(.|\n)*{meaning}")
+    assert raised.__cause__ is error
+
+
+def exercise_labels():
+    """{checker name: "N.M"} for every exercise of the book whose statement names a checker."""
+    found = {}
+    for path in sorted(BOOK.glob("[0-9][0-9]_*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            for chapter, number, body in re.findall(r":label: ch(\d+)-ex(\d+)\n(.*?)\n`{3,}", text, re.S):
+                for checker in set(re.findall(r"\b(check_\w+)\(", body)):
+                    found[checker] = f"{chapter}.{number}"
+    return found
+
+
+def test_checker_docstrings_name_their_exercise_by_its_label():
+    labels = exercise_labels()
+    assert set(labels) == set(CHECKERS), "every checker belongs to one exercise of the book"
+    for checker, label in labels.items():
+        chapter, number = label.split(".")
+        assert getattr(checks, checker).__doc__.startswith(f"Exercise {label} (``ch{chapter}-ex{number}``):"), checker
 
 
 def test_show_source_reads_the_installed_code():
