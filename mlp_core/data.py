@@ -12,6 +12,9 @@ Quick start::
     X_test, y_test = load_fashion_mnist("test")   # X (10000, 784), y (10000,)
     X_tr, y_tr, X_val, y_val = train_val_split(X, y, val_size=10_000, seed=0)
 
+IDX files: ``read_idx(path)`` reads one, gzipped or plain, into an array; ``parse_idx(buf)`` checks
+and decodes IDX bytes already in memory. Both raise ``DataError`` on a header or length that does not fit.
+
 Where the files come from (per split, the first place holding both its files wins):
 
 1. the directory named by the environment variable ``FASHION_MNIST_DIR``;
@@ -118,6 +121,11 @@ _IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2")
 # IDX files
 # ----------------------------------------------------------------------------------------------
 
+def _count(n, noun):
+    """'1 byte', '5 bytes': the number and its noun, singular for exactly one."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def read_idx(path, expected_shape=None):
     """Read an IDX file (gzipped or plain) into a numpy array of the shape its header declares.
 
@@ -128,7 +136,7 @@ def read_idx(path, expected_shape=None):
     ``expected_shape`` is given) or the payload length is wrong, or if the gzip stream is corrupt.
     """
     path = Path(path)
-    return _parse_idx(_decompress(path.read_bytes(), path), path, expected_shape).copy()
+    return parse_idx(_decompress(path.read_bytes(), path), path, expected_shape).copy()
 
 
 def _decompress(raw, path):
@@ -143,10 +151,15 @@ def _decompress(raw, path):
             f"{_FIX}") from None
 
 
-def _parse_idx(buf, path, expected_shape=None):
-    """Check the IDX header of ``buf`` (bytes) and return a read-only array view of its payload."""
+def parse_idx(buf, path="<bytes>", expected_shape=None):
+    """Check the IDX header of ``buf`` (bytes) and return its payload as an array.
+
+    The array has the shape the header declares, e.g. (N, 28, 28) uint8 for images and (N,)
+    for labels: a read-only view of ``buf`` for one-byte types, a native-byte-order copy for
+    the others. ``path`` only names the data in a ``DataError``; ``read_idx`` reads a file.
+    """
     if len(buf) < 4 or buf[:2] != b"\0\0" or buf[2] not in _IDX_DTYPES or buf[3] == 0:
-        found = "0x" + buf[:4].hex().upper() if len(buf) >= 4 else f"only {len(buf)} bytes"
+        found = "0x" + buf[:4].hex().upper() if len(buf) >= 4 else f"only {_count(len(buf), 'byte')}"
         looks = " It looks like an HTML/XML page (an error page saved in place of the data?)." \
             if buf[:1] == b"<" else ""
         raise DataError(
@@ -156,7 +169,8 @@ def _parse_idx(buf, path, expected_shape=None):
     dtype, ndim = _IDX_DTYPES[buf[2]], buf[3]
     header = 4 + 4 * ndim
     if len(buf) < header:
-        raise DataError(f"{path}: truncated IDX header: {ndim} dimensions need {header} header bytes, "
+        dims = "1 dimension needs" if ndim == 1 else f"{ndim} dimensions need"
+        raise DataError(f"{path}: truncated IDX header: {dims} {header} header bytes, "
                         f"the file has {len(buf)}. {_FIX}")
     shape = tuple(int(n) for n in np.frombuffer(buf, dtype=">u4", count=ndim, offset=4))
     if expected_shape is not None and shape != tuple(expected_shape):
@@ -165,13 +179,18 @@ def _parse_idx(buf, path, expected_shape=None):
     expected_len = math.prod(shape) * dtype.itemsize
     found_len = len(buf) - header
     if found_len != expected_len:
-        what = (f"truncated: {expected_len - found_len} bytes are missing" if found_len < expected_len
-                else f"{found_len - expected_len} unexpected bytes follow the data")
+        gap = abs(expected_len - found_len)
+        if found_len < expected_len:
+            what = "truncated: 1 byte is missing" if gap == 1 else f"truncated: {gap} bytes are missing"
+        else:
+            what = "1 unexpected byte follows the data" if gap == 1 else f"{gap} unexpected bytes follow the data"
         raise DataError(f"{path}: payload length mismatch: the header declares shape {shape} of {dtype.name}, "
-                        f"which is {expected_len} bytes, but the file holds {found_len} ({what}). "
+                        f"which is {_count(expected_len, 'byte')}, but the file holds {found_len} ({what}). "
                         f"{_FIX}")
     data = np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape)
     return data if dtype.isnative else data.astype(dtype.newbyteorder("="))
+
+
 
 
 def _read_verified(path, split, kind):
@@ -181,7 +200,7 @@ def _read_verified(path, split, kind):
     gzipped = raw[:2] == _GZIP_MAGIC
     md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest() if gzipped else None
     buf = _decompress(raw, path)
-    array = _parse_idx(buf, path, spec.shape)
+    array = parse_idx(buf, path, spec.shape)
     if md5 != spec.md5_gz:
         sha = hashlib.sha256(buf).hexdigest()
         if sha != spec.sha256_idx:

@@ -181,6 +181,31 @@ def test_read_idx_checks_dimensions_and_payload_length(tmp_path):
         data.read_idx(path)
 
 
+def test_parse_idx_is_public_and_decodes_bytes_in_memory():
+    images = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    out = data.parse_idx(idx_bytes(images), expected_shape=(2, 3, 4))
+    np.testing.assert_array_equal(out, images)
+    assert not out.flags.writeable  # a view of the bytes: read_idx returns a writable copy
+    labels = data.parse_idx(idx_bytes(np.array([3, 1, 4], dtype=np.uint8)), "labels.idx")
+    assert labels.shape == (3,)
+    with pytest.raises(data.DataError, match="<bytes>: not an IDX file"):
+        data.parse_idx(b"PK\x03\x04 a zip file")
+    assert not hasattr(data, "_parse_idx")  # one public name, the one chapter 1 shows
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x00\x00\x08\x01\x00\x00", "1 dimension needs 8 header bytes, the file has 6"),
+    (b"\x00\x00\x08\x03" + b"\x00" * 8, "3 dimensions need 16 header bytes"),
+    (b"\x00\x00\x08", "found only 3 bytes"),
+    (b"\x00", "found only 1 byte\\."),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x02\x07", r"truncated: 1 byte is missing"),
+    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x07\x07", r"which is 1 byte, .*\(1 unexpected byte follows the data\)"),
+])
+def test_idx_errors_count_in_the_singular_and_the_plural(content, message):
+    with pytest.raises(data.DataError, match=message):
+        data.parse_idx(content)
+
+
 def test_read_idx_reports_a_truncated_gzip_stream(tmp_path):
     path = tmp_path / "cut.gz"
     path.write_bytes(gzip.compress(idx_bytes(np.zeros((50, 28, 28), dtype=np.uint8)))[:-20])

@@ -90,8 +90,16 @@ def test_fit_validates_its_arguments():
         mc.fit(model, X, y, early_stopping=2, progress=False)
     with pytest.raises(ValueError, match="X has 4 rows but y has 3"):
         mc.fit(model, X, y[:3], progress=False)
+    with pytest.raises(ValueError, match="X has 1 row but y has 4"):
+        mc.fit(model, X[:1], y, progress=False)
     with pytest.raises(ValueError, match=r"must lie in \[0, 2\]"):
         mc.fit(model, X, np.array([0, 1, 5, 0]), progress=False)
+
+
+def test_history_counts_one_epoch_in_the_singular():
+    X, y = spiral(n_classes=3, seed=1)
+    history = mc.fit(mc.mlp([2, 4, 3], seed=0), X, y, epochs=1, progress=False)
+    assert repr(history).startswith("History(1 epoch, last: loss=")
 
 
 def test_fit_converts_float64_inputs_once_and_trains_in_float32():

@@ -110,6 +110,14 @@ def test_clicking_train_retrains_and_redraws(data):
     assert status.value.startswith("SGD, lr=0.01") and len(output.outputs) == 1
 
 
+def test_the_status_line_counts_one_epoch_in_the_singular(data):
+    box = playground.training_playground(*data, n_train=1, train_now=False)
+    control(box, ipywidgets.IntSlider, "epochs").value = 1
+    control(box, ipywidgets.Button, "Train").click()
+    status = control(box, ipywidgets.HTML).value
+    assert "after 1 epoch on 1 image, training loss" in status, status
+
+
 def test_train_now_shows_curves_from_the_start(data):
     box = playground.training_playground(*data, n_train=100, train_now=True)
     assert len(control(box, ipywidgets.Output).outputs) == 1
