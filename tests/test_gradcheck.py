@@ -45,3 +45,13 @@ def test_relative_error_is_scale_free_and_handles_zero_gradients():
     assert mc.relative_error(a, a * (1 + 1e-6)) == pytest.approx(0.5e-6, rel=1e-3)
     assert mc.relative_error(np.zeros(3), np.full(3, 1e-11)) < 1e-10
     assert mc.relative_error(a, -a) == 1.0
+
+
+def test_error_bound_prints_round_off_as_one_level_and_larger_errors_by_power_of_ten():
+    # Round-off of the finite differences varies with the machine's kernels: one text for all of it.
+    assert {mc.gradcheck.error_bound(e) for e in (1e-15, 3e-11, 4.5e-9, 9.9e-8)} == {"< 1e-07"}
+    assert mc.gradcheck.error_bound(0) == "0"
+    assert mc.gradcheck.error_bound(1e-7) == "< 1e-06"
+    assert mc.gradcheck.error_bound(0.78) == "< 1e+00"
+    report = mc.gradcheck_layer(mc.Tanh(), randn((3, 4), 0))
+    assert "< 1e-07" in str(report) and "ok" in str(report)
