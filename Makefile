@@ -30,7 +30,7 @@ SITE := _build/html
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help book test setup setup-book system-deps system-deps-test data assets kernel \
-        unit nbval build site-check execute sync-url lab kernel-user serve clean
+        unit nbval nbval-portable build site-check execute sync-url lab kernel-user serve clean
 
 help:
 	@echo "make book         set up, build the book into $(SITE)/ and print its path"
@@ -43,6 +43,7 @@ help:
 	@echo "  make site-check   headless Chromium over the built site"
 	@echo "Other:"
 	@echo "  make execute NB=book/03_backpropagation.ipynb   re-run a notebook and store its outputs"
+	@echo "  make nbval-portable [NB=...]  nbval with other machines' kernels emulated (before committing a notebook)"
 	@echo "  make lab          JupyterLab on the chapters, with the course's kernel"
 	@echo "  make kernel-user  register the course's kernel for a Jupyter installed elsewhere"
 	@echo "  make serve        serve the built book on http://localhost:8000/"
@@ -106,6 +107,11 @@ unit:
 nbval:
 	$(NB_ENV) $(BIN)/pytest $(NB) --nbval --nbval-kernel-name $(KERNEL) \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+# Not part of make test or CI: it forces other BLAS kernels (OPENBLAS_CORETYPE) and turns NumPy's
+# AVX-512 loops off, to check that stored outputs hold on readers' machines (CONTRIBUTING.md).
+nbval-portable: kernel
+	$(PYTHON) scripts/nbval_portable.py $(NB)
 
 build:
 	rm -rf _build
