@@ -227,7 +227,8 @@ class Adam(Optimizer):
         m += np.multiply(grad, 1 - b1, out=work)
         v *= b2
         v += np.multiply(np.square(grad, out=work), 1 - b2, out=work)
-        # The bias corrections folded into two scalars (Kingma & Ba, end of section 2):
+        # The bias corrections folded into two scalars, exactly (eps is scaled too; Kingma & Ba's
+        # folding, end of section 2, keeps eps unscaled and is only approximately the same):
         # lr * m_hat / (sqrt(v_hat) + eps) == step * m / (sqrt(v) + eps * sqrt(1 - b2**t)).
         c2 = math.sqrt(1 - b2 ** t)
         step = self.lr * c2 / (1 - b1 ** t)
