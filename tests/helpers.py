@@ -1,4 +1,7 @@
-"""Shared test helpers: random float64 inputs and hypothesis strategies for shapes."""
+"""Shared test helpers: random float64 inputs, hypothesis strategies for shapes, the scripts as modules."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -16,3 +19,12 @@ def randn(shape, seed, scale=1.0):
 # Derandomised: the same examples on every run, so a CI failure can be reproduced locally.
 settings.register_profile("course", derandomize=True, deadline=None, database=None)
 settings.load_profile("course")
+
+
+def load_script(name):
+    """scripts/<name>.py imported as a module (the scripts folder is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -6,24 +6,16 @@
 """
 
 import ast
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
-
-
-def _load_portable():
-    spec = importlib.util.spec_from_file_location("nbval_portable", ROOT / "scripts" / "nbval_portable.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-portable = _load_portable()
+portable = load_script("nbval_portable")
 
 
 def _code_cells(nb_path):

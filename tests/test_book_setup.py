@@ -8,25 +8,17 @@
 - _toc.yml and book/ list the same pages.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from helpers import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
-
-
-def _load_sync():
-    spec = importlib.util.spec_from_file_location("sync_repo_url", ROOT / "scripts" / "sync_repo_url.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sync_repo_url = _load_sync()
+sync_repo_url = load_script("sync_repo_url")
 
 
 def _read(nb_path):
