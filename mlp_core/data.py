@@ -63,6 +63,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .display import count
+
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 """Fashion-MNIST class names in label order: ``CLASS_NAMES[y]`` names label ``y``."""
@@ -121,11 +123,6 @@ _IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2")
 # IDX files
 # ----------------------------------------------------------------------------------------------
 
-def _count(n, noun):
-    """'1 byte', '5 bytes': the number and its noun, singular for exactly one."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def read_idx(path, expected_shape=None):
     """Read an IDX file (gzipped or plain) into a numpy array of the shape its header declares.
 
@@ -159,7 +156,7 @@ def parse_idx(buf, path="<bytes>", expected_shape=None):
     the others. ``path`` only names the data in a ``DataError``; ``read_idx`` reads a file.
     """
     if len(buf) < 4 or buf[:2] != b"\0\0" or buf[2] not in _IDX_DTYPES or buf[3] == 0:
-        found = "0x" + buf[:4].hex().upper() if len(buf) >= 4 else f"only {_count(len(buf), 'byte')}"
+        found = "0x" + buf[:4].hex().upper() if len(buf) >= 4 else f"only {count(len(buf), 'byte')}"
         looks = " It looks like an HTML/XML page (an error page saved in place of the data?)." \
             if buf[:1] == b"<" else ""
         raise DataError(
@@ -169,8 +166,8 @@ def parse_idx(buf, path="<bytes>", expected_shape=None):
     dtype, ndim = _IDX_DTYPES[buf[2]], buf[3]
     header = 4 + 4 * ndim
     if len(buf) < header:
-        dims = "1 dimension needs" if ndim == 1 else f"{ndim} dimensions need"
-        raise DataError(f"{path}: truncated IDX header: {dims} {header} header bytes, "
+        need = "needs" if ndim == 1 else "need"
+        raise DataError(f"{path}: truncated IDX header: {count(ndim, 'dimension')} {need} {header} header bytes, "
                         f"the file has {len(buf)}. {_FIX}")
     shape = tuple(int(n) for n in np.frombuffer(buf, dtype=">u4", count=ndim, offset=4))
     if expected_shape is not None and shape != tuple(expected_shape):
@@ -181,16 +178,14 @@ def parse_idx(buf, path="<bytes>", expected_shape=None):
     if found_len != expected_len:
         gap = abs(expected_len - found_len)
         if found_len < expected_len:
-            what = "truncated: 1 byte is missing" if gap == 1 else f"truncated: {gap} bytes are missing"
+            what = f"truncated: {count(gap, 'byte')} {'is' if gap == 1 else 'are'} missing"
         else:
-            what = "1 unexpected byte follows the data" if gap == 1 else f"{gap} unexpected bytes follow the data"
+            what = f"{count(gap, 'unexpected byte')} {'follows' if gap == 1 else 'follow'} the data"
         raise DataError(f"{path}: payload length mismatch: the header declares shape {shape} of {dtype.name}, "
-                        f"which is {_count(expected_len, 'byte')}, but the file holds {found_len} ({what}). "
+                        f"which is {count(expected_len, 'byte')}, but the file holds {found_len} ({what}). "
                         f"{_FIX}")
     data = np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape)
     return data if dtype.isnative else data.astype(dtype.newbyteorder("="))
-
-
 
 
 def _read_verified(path, split, kind):

@@ -1,5 +1,11 @@
-"""Show the package's own source code in a notebook: the book never retypes what it derives."""
+"""Show things to a reader: the package's own source in a notebook (the book never retypes what it derives),
+and counts in words."""
 import inspect
+
+
+def count(n, noun):
+    """'1 epoch', '5 epochs': the number and its noun, singular for exactly one (regular plurals only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def show_source(obj):

@@ -5,6 +5,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
+from .display import count
 from .losses import MSE, check_labels, get_loss
 from .model import check_inputs
 from .optimizers import SGD
@@ -45,8 +46,7 @@ class History:
             return "History(no epochs)"
         last = {k: getattr(self, k)[-1] for k in self.keys[:-1] if getattr(self, k)[-1] is not None}
         shown = ", ".join(f"{k}={v:.4f}" for k, v in last.items())
-        epochs = "1 epoch" if len(self) == 1 else f"{len(self)} epochs"
-        return f"History({epochs}, last: {shown})"
+        return f"History({count(len(self), 'epoch')}, last: {shown})"
 
 
 def evaluate(model, loss, X, y, batch_size=4096):
@@ -71,8 +71,7 @@ def evaluate(model, loss, X, y, batch_size=4096):
 def _prepare(model, loss, X, y, what):
     check_inputs(X, model.d_in)
     if len(X) != len(y):
-        rows = "1 row" if len(X) == 1 else f"{len(X)} rows"
-        raise ValueError(f"{what}: X has {rows} but y has {len(y)}; they must match one to one.")
+        raise ValueError(f"{what}: X has {count(len(X), 'row')} but y has {len(y)}; they must match one to one.")
     X = X.astype(model.dtype, copy=False)  # one conversion up front, not a float64 detour per batch
     if loss.is_classification:
         y = check_labels(y, model.d_out)

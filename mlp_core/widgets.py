@@ -17,6 +17,7 @@ import io
 import numpy as np
 from matplotlib.figure import Figure
 
+from .display import count
 from .model import mlp
 from .optimizers import SGD, Adam
 from .plotting import plot_history
@@ -116,9 +117,8 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
                                          batch_size=batch_size.value, epochs=epochs.value,
                                          optimizer=optimizer.value, n_train=n_train, seed=seed,
                                          callback=redraw)
-            epochs_run = f"{len(history)} epoch" if len(history) == 1 else f"{len(history)} epochs"
-            images = f"{n_train} image" if n_train == 1 else f"{n_train} images"
-            status.value = html.escape(f"{settings}: after {epochs_run} on {images}, training "
+            status.value = html.escape(f"{settings}: after {count(len(history), 'epoch')} on "
+                                       f"{count(n_train, 'image')}, training "
                                        f"loss {history.loss[-1]:.3f}, validation accuracy "
                                        f"{history.val_accuracy[-1]:.3f}.")
         except DivergenceError as error:
