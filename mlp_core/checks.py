@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import log_softmax, sigmoid, softmax
+from .gradcheck import error_bound, numerical_gradient, relative_error
 
 
 class ExerciseError(AssertionError):
@@ -349,6 +350,101 @@ def check_dense_backward(fn):
     _check_dense_case(fn, rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal((5, 4)))
     _check_dense_case(fn, rng.standard_normal((5, 3)), rng.standard_normal((3, 3)), rng.standard_normal((5, 3)))
     print("Correct: dW = X^T delta, db = column sums of delta, dX = delta W^T.")
+
+
+def _mlp_forward_backward(X, y, W1, b1, W2, b2, mistake=None):
+    """The gradients (dW1, db1, dW2, db2) of exercise 3.6's network, or those of a typical ``mistake``."""
+    N = len(X)
+    Z1 = X @ W1 + b1
+    A1 = sigmoid(Z1)
+    P = softmax(A1 @ W2 + b2)
+    P[np.arange(N), y] -= 1
+    dZ2 = P if mistake == "no 1/N" else P / N
+    dA1 = dZ2 @ W2.T
+    dZ1 = {"no sigmoid'": dA1, "a for sigmoid'": dA1 * A1,
+           "sigmoid' of a": dA1 * sigmoid(A1) * (1 - sigmoid(A1))}.get(mistake, dA1 * A1 * (1 - A1))
+    sum_rows = (lambda D: D.mean(axis=0)) if mistake == "mean bias" else (lambda D: D.sum(axis=0))
+    return X.T @ dZ1, sum_rows(dZ1), A1.T @ dZ2, sum_rows(dZ2)
+
+
+_MLP_MISTAKES = {
+    "no 1/N": "every gradient is N times too large: the loss is the mean over the N rows, so the gradient at the "
+              "logits is (P - Y) / N.",
+    "no sigmoid'": "dW1 and db1 miss the sigmoid's derivative: on the way back through A1 = sigmoid(Z1), multiply "
+                   "entry by entry by sigmoid'(Z1) = A1 * (1 - A1).",
+    "a for sigmoid'": "you multiplied by A1 where the sigmoid's derivative belongs: sigmoid'(Z1) = A1 * (1 - A1).",
+    "sigmoid' of a": "you applied sigmoid' to the activation A1; it belongs to the pre-activation: "
+                     "sigmoid'(Z1) = sigmoid(Z1) * (1 - sigmoid(Z1)) = A1 * (1 - A1).",
+    "mean bias": "the bias gradients are column means; they are column sums (the 1/N is already in (P - Y) / N).",
+}
+
+
+def _check_mlp_case(fn, X, y, W1, b1, W2, b2):
+    names = ("dW1", "db1", "dW2", "db2")
+    args = (X, y, W1, b1, W2, b2)
+    explain = lambda error: ("Write the shape under every factor: dZ2 is (N, C), W2 is (H, C), A1 is (N, H), "
+                             "W1 is (d, H). dW2 = A1.T @ dZ2, dA1 = dZ2 @ W2.T, dW1 = X.T @ dZ1."
+                             if isinstance(error, ValueError) else None)
+    result = _run("mlp_backward", fn, args, ("X", "y", "W1", "b1", "W2", "b2"), explain=explain)
+    if not isinstance(result, (tuple, list)) or len(result) != 4:
+        raise ExerciseError("mlp_backward: return a tuple (dW1, db1, dW2, db2).")
+    got = [_as_array(name, part) for name, part in zip(names, result)]
+    expected = _mlp_forward_backward(*args)
+    if not all(_close(g, e) for g, e in zip(got, expected)):
+        for mistake, message in _MLP_MISTAKES.items():
+            if all(_close(g, e) for g, e in zip(got, _mlp_forward_backward(*args, mistake=mistake))):
+                raise ExerciseError(f"mlp_backward: {message}")
+        if all(_close(g, e) for g, e in zip(got, (expected[2], expected[3], expected[0], expected[1]))):
+            raise ExerciseError("mlp_backward: the right arrays in the wrong order: return (dW1, db1, dW2, db2).")
+    N, H, C = len(X), W1.shape[1], W2.shape[1]
+    A1 = sigmoid(X @ W1 + b1)
+    dZ2 = softmax(A1 @ W2 + b2)
+    dZ2[np.arange(N), y] -= 1
+    dZ2 /= N
+    hints = {
+        "dW1": [(expected[0].T, "dW1 is transposed: it must have W1's shape, X.T @ dZ1.")],
+        "db1": [(expected[1][None, :], "db1 must have b1's shape (H,): drop keepdims=True.")],
+        "dW2": [(expected[2].T, "dW2 is transposed: it must have W2's shape, A1.T @ dZ2."),
+                ((X @ W1 + b1).T @ dZ2, "dW2 uses the pre-activation Z1; the second layer's input is the "
+                                        "activation A1 = sigmoid(Z1): dW2 = A1.T @ dZ2.")],
+        "db2": [(expected[3][None, :], "db2 must have b2's shape (C,): drop keepdims=True.")],
+    }
+    if H == C:  # W2 and W2.T have the same shape: only the values show a missing transpose
+        dZ1 = (dZ2 @ W2) * A1 * (1 - A1)
+        message = ("missing transpose on the way back through the second layer: dA1 = dZ2 @ W2.T, not dZ2 @ W2 "
+                   "(W2 is square here, so the shapes fit and only the values show it).")
+        hints["dW1"].append((X.T @ dZ1, message))
+        hints["db1"].append((dZ1.sum(axis=0), message))
+    for name, g, e in zip(names, got, expected):
+        _compare(name, g, e, hints=hints[name])
+
+
+def check_mlp_backward(fn):
+    """Exercise 3.6 (``ch3-ex6``): fn(X (N, d), y (N,), W1 (d, H), b1 (H,), W2 (H, C), b2 (C,)) -> (dW1, db1, dW2, db2).
+
+    The network is Z1 = X W1 + b1, A1 = sigmoid(Z1), Z2 = A1 W2 + b2, L = mean cross-entropy of
+    softmax(Z2) against y. Runs H != C, then H == C (a missing transpose keeps the shapes), and
+    confirms the answer with the package's finite differences. Recognises: a missing 1/N, no
+    sigmoid', A1 or sigmoid'(A1) for sigmoid'(Z1), means for bias sums, a missing transpose in
+    dA1, transposed weight gradients, Z1 for A1 in dW2, (1, n) biases, the wrong order.
+    """
+    rng = np.random.default_rng(6)
+    worst = 0.0
+    for d, H, C in [(4, 5, 3), (4, 3, 3)]:
+        X, y = rng.standard_normal((6, d)), rng.integers(0, C, 6)
+        params = [rng.standard_normal((d, H)), rng.standard_normal(H) * 0.1,
+                  rng.standard_normal((H, C)), rng.standard_normal(C) * 0.1]
+        _check_mlp_case(fn, X, y, *params)
+        got = _run("mlp_backward", fn, (X, y, *params), ("X", "y", "W1", "b1", "W2", "b2"))
+
+        def loss():
+            P = softmax(sigmoid(X @ params[0] + params[1]) @ params[2] + params[3])
+            return -np.mean(np.log(P[np.arange(len(y)), y]))
+
+        worst = max(worst, *(relative_error(g, numerical_gradient(loss, p)) for g, p in zip(got, params)))
+    if worst > 1e-6:  # the formulas above agree with finite differences; this guards the checker itself
+        raise ExerciseError(f"mlp_backward: relative error {worst:.1e} against finite differences.")
+    print(f"Correct: all four gradients agree with finite differences (relative errors {error_bound(worst)}).")
 
 
 _STABLE_SOFTMAX = ("Subtract each row's maximum before exponentiating, z - z.max(axis=1, keepdims=True): the softmax "

@@ -198,6 +198,53 @@ def test_dense_backward_names_the_line_that_failed():
           r"in `dX = delta @ W`: matmul(.|\n)*X has shape \(5, 3\), W \(3, 4\) and delta \(5, 4\)")
 
 
+
+# -- Exercise 3.6: the whole backward pass of a small MLP ---------------------------------------------
+
+def mlp_backward(X, y, W1, b1, W2, b2, transpose=True, one_over_n=True, derivative="a(1-a)", bias=np.sum):
+    """The right answer, or one mistake at a time."""
+    A1 = mc.sigmoid(X @ W1 + b1)
+    P = mc.softmax(A1 @ W2 + b2)
+    P[np.arange(len(y)), y] -= 1
+    dZ2 = P / len(y) if one_over_n else P
+    dA1 = dZ2 @ (W2.T if transpose else W2)
+    dZ1 = dA1 * {"a(1-a)": A1 * (1 - A1), "none": 1, "a": A1,
+                 "of a": mc.sigmoid(A1) * (1 - mc.sigmoid(A1))}[derivative]
+    return X.T @ dZ1, bias(dZ1, axis=0), A1.T @ dZ2, bias(dZ2, axis=0)
+
+
+def test_mlp_backward_accepts_the_right_answer(capsys):
+    passes(checks.check_mlp_backward, mlp_backward, capsys,
+           "Correct: all four gradients agree with finite differences (relative errors < 1e-07).")
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda *a: mlp_backward(*a, one_over_n=False), "N times too large"),
+    (lambda *a: mlp_backward(*a, derivative="none"), "miss the sigmoid's derivative"),
+    (lambda *a: mlp_backward(*a, derivative="a"), "multiplied by A1 where the sigmoid's derivative belongs"),
+    (lambda *a: mlp_backward(*a, derivative="of a"), "applied sigmoid' to the activation A1"),
+    (lambda *a: mlp_backward(*a, bias=np.mean), "column means"),
+    (lambda *a: mlp_backward(*a, transpose=False), "raised ValueError(.|\n)*dA1 = dZ2 @ W2.T"),
+    (lambda *a: mlp_backward(*a, transpose=a[4].shape[0] != a[4].shape[1]), "missing transpose.*W2 is square"),
+    (lambda *a: tuple(g.T if g.ndim == 2 and k == 0 else g for k, g in enumerate(mlp_backward(*a))),
+     "dW1 is transposed"),
+    (lambda *a: tuple(g[None, :] if k == 3 else g for k, g in enumerate(mlp_backward(*a))), "db2 must have b2's shape"),
+    (lambda *a: mlp_backward(*a)[2:] + mlp_backward(*a)[:2], "wrong order"),
+    (lambda *a: mlp_backward(*a)[:3], "return a tuple"),
+])
+def test_mlp_backward_names_each_common_mistake(fn, match):
+    fails(checks.check_mlp_backward, fn, match)
+
+
+def test_mlp_backward_names_z1_for_a1_in_dw2():
+    def z1_for_a1(X, y, W1, b1, W2, b2):
+        dW1, db1, _, db2 = mlp_backward(X, y, W1, b1, W2, b2)
+        P = mc.softmax(mc.sigmoid(X @ W1 + b1) @ W2 + b2)
+        P[np.arange(len(y)), y] -= 1
+        return dW1, db1, (X @ W1 + b1).T @ (P / len(y)), db2
+
+    fails(checks.check_mlp_backward, z1_for_a1, "dW2 uses the pre-activation Z1")
+
 # -- Exercise 4.3 and 4.4: softmax and the fused gradient ------------------------------------------
 
 def stable_softmax(z):
@@ -308,6 +355,7 @@ CHECKERS = {
     "check_sigmoid_grad": lambda z: None,
     "check_mse_grad": lambda y_hat, y: None,
     "check_dense_backward": lambda X, W, delta: None,
+    "check_mlp_backward": lambda X, y, W1, b1, W2, b2: None,
     "check_softmax": lambda z: None,
     "check_softmax_cross_entropy_grad": lambda z, y: None,
     "check_accuracy": lambda logits, y: None,
