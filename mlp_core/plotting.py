@@ -1,10 +1,31 @@
 """Plotting helpers for the chapters: learning curves, confusion matrices, image galleries.
 
 Each function draws into the given matplotlib Axes (or a new figure) and returns the Figure,
-so a notebook cell can show it and a script can save it.
+so a notebook cell can show it and a script can save it. ``use_style()`` gives every figure the
+course's colour-blind-safe colours and a font that stays readable when the figure is shrunk to
+the width of the book's text column.
 """
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+
+# Okabe and Ito's palette: eight colours told apart under every common colour-vision deficiency.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# The book's text column is about 700 px wide; figures wider than this are shrunk to fit.
+COLUMN_INCHES = 7.5
+
+
+def use_style():
+    """Colour-blind-safe colour cycle (OKABE_ITO) and larger default text for every later figure."""
+    mpl.rcParams.update({
+        "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+        "font.size": 11,
+        "axes.titlesize": 11,
+        "axes.labelsize": 11,
+        "legend.fontsize": 10,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+    })
 
 
 def plot_history(history, title="Learning curves", axes=None):
@@ -18,9 +39,9 @@ def plot_history(history, title="Learning curves", axes=None):
     for ax, (train_key, val_key, ylabel) in zip(axes, panels):
         train, val = getattr(history, train_key), getattr(history, val_key)
         if train and train[0] is not None:
-            ax.plot(epochs, train, "o-", ms=3, label="training (average over the epoch)")
+            ax.plot(epochs, train, "o-", ms=3, color=OKABE_ITO[0], label="training (average over the epoch)")
         if val and val[0] is not None:
-            ax.plot(epochs, val, "s-", ms=3, label="validation (after the epoch)")
+            ax.plot(epochs, val, "s--", ms=3, color=OKABE_ITO[1], label="validation (after the epoch)")
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
@@ -54,11 +75,16 @@ def plot_confusion_matrix(counts, class_names, title="Confusion matrix", ax=None
 
 
 def show_images(images, titles=None, n_cols=8, title=None, size=1.4, cmap="gray_r"):
-    """Grid of 28x28 images from an array (n, 784) or (n, 28, 28), each with an optional title."""
+    """Grid of 28x28 images from an array (n, 784) or (n, 28, 28), each with an optional title.
+
+    ``size`` (inches per image) is reduced so that the grid fits the text column, where the titles
+    are then shown at about their nominal size.
+    """
     images = np.asarray(images)
     n = len(images)
     side = int(round(np.sqrt(images[0].size)))
     n_rows = int(np.ceil(n / n_cols))
+    size = min(size, COLUMN_INCHES / n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * n_cols, size * n_rows * 1.15), squeeze=False,
                              constrained_layout=True)
     for k, ax in enumerate(axes.flat):
@@ -66,7 +92,7 @@ def show_images(images, titles=None, n_cols=8, title=None, size=1.4, cmap="gray_
         if k < n:
             ax.imshow(images[k].reshape(side, side), cmap=cmap, vmin=0, vmax=images.max() or 1)
             if titles is not None:
-                ax.set_title(titles[k], fontsize=8)
+                ax.set_title(titles[k], fontsize=9)
     if title:
         fig.suptitle(title)
     return fig

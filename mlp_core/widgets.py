@@ -5,12 +5,11 @@ Two parts, kept apart so that the first can be tested (and used) without any wid
 - ``train_small_mlp``: the pure part. Trains a d_in-hidden-C ReLU network on a seeded subset of
   the training rows with the given settings and returns ``(model, history)``.
 - ``training_playground``: the ipywidgets wiring. Sliders and drop-downs for the settings, a
-  "Train" button that calls ``train_small_mlp``, and an Output widget where the curves of
+  "Train" button that calls ``train_small_mlp``, and an Image widget where the curves of
   ``plotting.plot_history`` are redrawn after every epoch.
 
 ipywidgets is imported only inside ``training_playground``: the rest of mlp_core never needs it.
 """
-import base64
 import html
 import io
 
@@ -59,8 +58,12 @@ def train_small_mlp(X_train, y_train, X_val, y_val, *, lr=1e-3, hidden=64, batch
     return model, history
 
 
-def history_figure_output(history, title):
-    """The learning curves of ``history`` as an Output-widget message holding a PNG image.
+CURVES_ALT = ("Learning curves of the last run: loss (left) and accuracy (right) per epoch, "
+              "for the training and the validation images.")
+
+
+def history_figure_png(history, title):
+    """The learning curves of ``history`` as PNG bytes, for an Image widget.
 
     The figure is drawn without pyplot, so it never shows up a second time below the cell.
     """
@@ -68,9 +71,7 @@ def history_figure_output(history, title):
     plot_history(history, title=title, axes=fig.subplots(1, 2))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": png, "text/plain": "<Figure: learning curves>"}}
+    return buffer.getvalue()
 
 
 def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, train_now=True):
@@ -78,7 +79,7 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
 
     Controls: learning rate (log slider), hidden width, batch size, epochs, optimiser.
     Below the button a status line reports the last run (or the divergence message), and an
-    Output widget shows the learning curves, redrawn after every epoch. ``train_now`` runs
+    Image widget shows the learning curves, redrawn after every epoch. ``train_now`` runs
     one training with the initial settings right away, so that the curves show from the start.
     """
     try:
@@ -97,7 +98,9 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
     optimizer = widgets.Dropdown(options=OPTIMIZER_NAMES, value="Adam", description="optimizer", style=style)
     button = widgets.Button(description="Train", button_style="primary", icon="play")
     status = widgets.HTML(value="Press Train.")  # HTML, not Label: long messages wrap
-    output = widgets.Output()
+    # An Image widget, not an Output: its tooltip becomes the image's title, which screen readers
+    # read as its description (an image in an Output widget has no alternative text).
+    curves = widgets.Image(format="png", tooltip=CURVES_ALT, layout=widgets.Layout(display="none"))
 
     def train(_button=None):
         settings = (f"{optimizer.value}, lr={lr.value:.2g}, {hidden.value} hidden units, "
@@ -109,7 +112,8 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
             nonlocal drawn
             drawn = True
             status.value = html.escape(f"{settings}: epoch {epoch + 1}/{epochs.value}...")
-            output.outputs = (history_figure_output(history, title),)
+            curves.value = history_figure_png(history, title)
+            curves.layout.display = None
 
         button.disabled = True
         try:
@@ -124,7 +128,7 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
         except DivergenceError as error:
             status.value = html.escape(f"{settings}: {error}")
             if not drawn:  # diverged in the first epoch: do not leave the previous run's curves up
-                output.outputs = ()
+                curves.value, curves.layout.display = b"", "none"
         finally:
             button.disabled = False
 
@@ -136,5 +140,5 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
         widgets.HBox([hidden, batch_size]),
         widgets.HBox([epochs, button]),
         status,
-        output,
+        curves,
     ])

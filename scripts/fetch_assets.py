@@ -83,7 +83,9 @@ def installed_matches_lock() -> bool:
 
 
 def check_pins() -> None:
-    pins = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    manifest = json.loads((ROOT / "package.json").read_text())
+    # devDependencies: axe-core, which the site check injects into every page (never served).
+    pins = {**manifest["dependencies"], **manifest.get("devDependencies", {})}
     for name, version in pins.items():
         meta = json.loads((NODE_MODULES / name / "package.json").read_text())
         if meta["version"] != version:

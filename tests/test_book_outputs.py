@@ -76,3 +76,19 @@ def test_output_kind_reads_tags_and_first_lines():
     assert portable.output_kind(cell("# NBVAL_IGNORE_OUTPUT\nfit()")) == "unexplained"
     assert portable.output_kind(cell("# banded:\nfit()", [tag])) == "unexplained"  # a reason is required
     assert len(_asserts("%timeit f()\nassert 1 < 2")) == 1 and not _asserts("# assert in a comment")
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_says_what_it_shows(nb_path):
+    """Screen readers read a figure's alt text; without one, MyST-NB writes the image's file name there."""
+    missing = []
+    for i, cell, _ in _code_cells(nb_path):
+        if not any(mime.startswith("image/") for out in cell.get("outputs", []) for mime in out.get("data", {})):
+            continue
+        alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        if len(alt.split()) < 8:
+            missing.append(i)
+    assert not missing, (
+        f"{nb_path.name}: code cells {missing} draw a figure without an alt text of at least 8 words; add one "
+        'that says what the figure shows to the cell\'s metadata: {"mystnb": {"image": {"alt": "..."}}}'
+    )

@@ -4,7 +4,9 @@ For every HTML page of _build/html, served on localhost under a GitHub-Pages-lik
 - it loads with no JavaScript error (console errors, uncaught exceptions, failed requests);
 - no request leaves the machine (every request to another host is blocked and reported);
 - where the page has math, MathJax (served from the site itself) has rendered every formula;
-- every <img> has loaded.
+- every <img> has loaded;
+- axe-core (pinned in package.json) finds no critical or serious WCAG 2.1 A/AA violation, and no
+  display equation is wider than the text column.
 Then: the widget chapter shows its slider, the search page finds a known word, every page of
 _toc.yml was built, and screenshots of two pages are saved in test-artifacts/.
 """
@@ -27,6 +29,9 @@ SEARCH_WORD = "backpropagation"  # in the introduction and the notation page
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 TIMEOUT_MS = 30_000
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILS_ON = {"critical", "serious"}
 
 
 def built_pages() -> list[str]:
@@ -139,7 +144,35 @@ def test_page(site_dir, visit, path):
     broken = [img["src"] for img in images if img["width"] == 0]
     assert not broken, f"{path}: images that did not load: {broken}"
 
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('div.math, mjx-container[display="true"]')]
+              .filter(el => el.scrollWidth > el.clientWidth + 1)
+              .map(el => `${el.scrollWidth} px > ${el.clientWidth} px: ${el.textContent.trim().slice(0, 70)}`)"""
+    )
+    assert not wide, f"{path}: display equations wider than the text column (split them with aligned):\n" + "\n".join(wide)
+
+    problems = axe_violations(page)
+    assert not problems, f"{path}: accessibility violations (axe-core, WCAG 2.1 AA):\n" + "\n".join(problems)
+
     visit.check_clean(path)
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's critical and serious violations on the page, one line per rule with up to 3 elements."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does it through scripts/fetch_assets.py).")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
+              .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.map(n => n.target.join(' '))}))""",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}): {len(v['nodes'])} element(s), e.g. {v['nodes'][:3]}"
+        for v in violations
+        if v["impact"] in AXE_FAILS_ON
+    ]
 
 
 def _has_widget_state(stem: str) -> bool:
