@@ -20,6 +20,8 @@ KERNEL_DISPLAY := Backprop from Scratch
 # JupyterLab is only for reading the chapters locally (make lab); it is kept out of requirements.txt
 # because Binder brings its own and CI does not need it.
 JUPYTERLAB := jupyterlab==4.6.6
+# Renders the chapters' MyST (exercises, theorems, {eq}...) in JupyterLab; Binder gets it from postBuild.
+JUPYTERLAB_MYST := jupyterlab-myst==2.7.0
 
 # Notebooks run with one BLAS thread, both when their outputs are stored (make execute) and when
 # nbval re-runs them: results then do not depend on the machine's core count, and at the course's
@@ -30,7 +32,8 @@ SITE := _build/html
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help book test setup setup-book system-deps system-deps-test data assets kernel \
-        unit nbval nbval-portable build site-check execute sync-url lab kernel-user serve clean
+        unit nbval nbval-portable build site-check execute sync-url lab kernel-user serve clean \
+        notebooks
 
 help:
 	@echo "make book         set up, build the book into $(SITE)/ and print its path"
@@ -45,6 +48,7 @@ help:
 	@echo "  make execute NB=book/03_backpropagation.ipynb   re-run a notebook and store its outputs"
 	@echo "  make nbval-portable [NB=...]  nbval with other machines' kernels emulated (before committing a notebook)"
 	@echo "  make lab          JupyterLab on the chapters, with the course's kernel"
+	@echo "  make notebooks    the learner notebooks (Jupyter-native Markdown) in _build/notebooks/"
 	@echo "  make kernel-user  register the course's kernel for a Jupyter installed elsewhere"
 	@echo "  make serve        serve the built book on http://localhost:8000/"
 	@echo "  make sync-url     rewrite the repository address everywhere from _config.yml"
@@ -120,6 +124,11 @@ build:
 site-check:
 	$(BIN)/pytest tests/site --site -v
 
+# The chapters as learner notebooks, Markdown that Jupyter and Colab render (scripts/learner_notebooks.py);
+# the Pages workflow publishes them. Under a second: no kernel, no build.
+notebooks: $(VENV)/.installed
+	$(PY) scripts/learner_notebooks.py --out _build/notebooks
+
 # ---------------------------------------------------------------------------------------------
 # Working on the book
 
@@ -130,7 +139,8 @@ sync-url: $(VENV)/.installed
 	$(PY) scripts/sync_repo_url.py
 
 lab: $(VENV)/.installed kernel data
-	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet "$(JUPYTERLAB)"
+	@$(PY) -c "import jupyterlab, jupyterlab_myst" 2>/dev/null || \
+	  $(PY) -m pip install --quiet "$(JUPYTERLAB)" "$(JUPYTERLAB_MYST)"
 	$(BIN)/jupyter lab book/
 
 kernel-user: $(VENV)/.installed
