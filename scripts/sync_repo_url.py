@@ -22,6 +22,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from learner_notebooks import NOTEBOOKS_BRANCH  # noqa: E402 (the branch Colab opens the learner notebooks from)
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
@@ -87,9 +90,9 @@ def readme_links(url: str, branch: str, root: Path = ROOT) -> str:
         "[binder-badge]: https://mybinder.org/badge_logo.svg",
         "[colab-badge]: https://colab.research.google.com/assets/colab-badge.svg",
     ]
-    for nb in book_notebooks(root):
+    for nb in book_notebooks(root):  # the learner notebooks, which Jupyter's own Markdown renders (CONTRIBUTING.md)
         lines.append(
-            f"[colab-{nb.stem}]: https://colab.research.google.com/github/{owner}/{name}/blob/{branch}/book/{nb.name}"
+            f"[colab-{nb.stem}]: https://colab.research.google.com/github/{owner}/{name}/blob/{NOTEBOOKS_BRANCH}/book/{nb.name}"
         )
     lines.append(LINKS_END)
     return "\n".join(lines)
