@@ -597,3 +597,249 @@ def check_accuracy(fn):
                             "(the index of the largest logit) with y.")
     raise ExerciseError(f"Expected {expected:g} ({right} of {n} rows right), got {got}. Take the argmax along axis=1, "
                         "one per row, compare it with y and average.")
+
+
+def check_xavier_uniform(fn):
+    """Exercise 6.2 (``ch6-ex2``): fn(shape (fan_in, fan_out), rng) -> float32 weights U(-l, l), l = sqrt(6/(fan_in + fan_out)).
+
+    Draws 30,000 weights and tests their distribution, not their exact values (any way of drawing from
+    ``rng`` is right). Recognises: a transposed shape, float64, ignoring ``rng`` or drawing from a fresh
+    or global generator, U(0, l), a normal distribution, and the bounds sqrt(2/(fan_in + fan_out)) (the
+    standard deviation), sqrt(6/fan_in) (He), sqrt(6/fan_out), sqrt(3/(fan_in + fan_out)), 1/sqrt(fan_in)
+    (the older heuristic) and 6/(fan_in + fan_out) without the square root.
+    """
+    name = "xavier_uniform"
+    fan_in, fan_out = 300, 100
+    shape = (fan_in, fan_out)
+    limit = np.sqrt(6 / (fan_in + fan_out))
+    got = _call(name, fn, (shape, np.random.default_rng(0)), ("shape", "rng"))
+    if got.shape != shape:
+        if got.shape == shape[::-1]:
+            raise ExerciseError(f"{name}: expected shape {shape} (fan_in, fan_out), got {got.shape}: rows and columns "
+                                "swapped. W has one row per input, as in Z = X @ W.")
+        raise ExerciseError(f"{name}: expected an array of shape {shape}, the `shape` argument, got {got.shape}.")
+    if got.dtype != np.float32:
+        raise ExerciseError(f"{name}: your weights are {got.dtype}; the course trains in float32. rng.uniform draws "
+                            "float64: convert with .astype(np.float32), or draw rng.random(shape, dtype=np.float32) "
+                            "and scale it in place.")
+    if not np.all(np.isfinite(got)):
+        raise ExerciseError(f"{name}: your weights contain NaN or inf.")
+    again = _call(name, fn, (shape, np.random.default_rng(0)), ("shape", "rng"))
+    other = _call(name, fn, (shape, np.random.default_rng(1)), ("shape", "rng"))
+    if np.array_equal(got, other):
+        raise ExerciseError(f"{name}: two different generators gave the same weights, so your function ignores "
+                            "`rng` (a fixed seed inside?). Draw from the `rng` you are given, e.g. "
+                            "rng.uniform(-l, l, size=shape).")
+    if not np.array_equal(got, again):
+        raise ExerciseError(f"{name}: the same seed gave different weights, so your function draws from a generator "
+                            "of its own (np.random.uniform, or default_rng() without a seed). Draw from the `rng` "
+                            "you are given, so that a seed reproduces the network.")
+    w = got.astype(np.float64)
+    mean, std, top = w.mean(), w.std(), np.abs(w).max()
+    if w.min() >= 0:
+        raise ExerciseError(f"{name}: all your weights are >= 0 (mean {mean:.3g}): U(0, l) instead of U(-l, l). "
+                            "Zero-mean weights are part of the derivation: draw from -l to l.")
+    if abs(mean) > 0.05 * std:
+        raise ExerciseError(f"{name}: your weights have mean {mean:.3g}, far from 0 for {w.size} draws of spread "
+                            f"{std:.3g}; draw symmetrically, from -l to l.")
+    if top / std > 2.2:
+        raise ExerciseError(f"{name}: your largest weight is {top / std:.1f} standard deviations from 0, which a "
+                            "uniform distribution never gives (at most sqrt(3) = 1.73): it looks like a normal "
+                            "distribution. Draw uniformly, rng.uniform(-l, l, size=shape).")
+    candidates = [
+        (np.sqrt(2 / (fan_in + fan_out)), "you used sqrt(2 / (fan_in + fan_out)), the standard deviation, as the "
+                                          "bound. U(-l, l) has variance l**2 / 3, so l = sqrt(3 * 2 / (fan_in + "
+                                          "fan_out)) = sqrt(6 / (fan_in + fan_out))."),
+        (np.sqrt(6 / fan_in), "your bound is sqrt(6 / fan_in), He's uniform initialisation. Glorot's compromise "
+                              "between the forward and backward passes uses fan_in + fan_out."),
+        (np.sqrt(6 / fan_out), "your bound is sqrt(6 / fan_out); use both fans, sqrt(6 / (fan_in + fan_out))."),
+        (np.sqrt(3 / (fan_in + fan_out)), "your bound is sqrt(3 / (fan_in + fan_out)): the target variance is "
+                                          "2 / (fan_in + fan_out), and l**2 / 3 must equal it, so l**2 = 6 / ..."),
+        (1 / np.sqrt(fan_in), "your bound is 1 / sqrt(fan_in), the older heuristic that Glorot and Bengio showed "
+                              "makes the variance shrink layer after layer; use sqrt(6 / (fan_in + fan_out))."),
+        (6 / (fan_in + fan_out), "your bound is 6 / (fan_in + fan_out): the square root is missing."),
+    ]
+    if top <= limit * (1 + 1e-6) and top > 0.99 * limit and abs(std**2 / (limit**2 / 3) - 1) < 0.05:
+        print("Correct: float32 U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), drawn from rng.")
+        return
+    for bound, message in candidates:
+        if 0.99 * bound < top <= bound * (1 + 1e-6):
+            raise ExerciseError(f"{name}: {message}")
+    raise ExerciseError(f"{name}: your weights reach {top:.4g} with variance {std**2:.4g}; expected them to fill "
+                        f"(-l, l) with l = sqrt(6 / ({fan_in} + {fan_out})) = {limit:.4g}, variance "
+                        f"l**2 / 3 = {limit**2 / 3:.4g}.")
+
+
+def check_relu_forward_std(fn):
+    """Exercise 6.3 (``ch6-ex3``): fn(x_sq, fan_ins, w_std) -> predicted std of Z^(1), ..., Z^(L) in a ReLU net.
+
+    The first layer receives inputs with mean square x_sq, every later one the ReLU of the layer
+    before; all weights have standard deviation w_std, biases are 0. Recognises: variances instead
+    of standard deviations, the ReLU's factor 1/2 missing or applied to the inputs too, w_std not
+    squared, the first fan-in used for every layer, the standard deviation halved instead of the
+    variance, and the input's own std returned as an extra first entry.
+    """
+    name = "relu_forward_std"
+    x_sq, fan_ins, w_std = 0.17, [784, 256, 64, 32], 0.05
+    n = np.array(fan_ins, dtype=float)
+
+    def through(first, later, w_term=w_std**2, fans=n):
+        var = [first * fans[0] * w_term]
+        for fan in fans[1:]:
+            var.append(later(fan * w_term * var[-1]))
+        return np.array(var)
+
+    expected_var = through(x_sq, lambda v: v / 2)
+    got = _call(name, fn, (x_sq, list(fan_ins), w_std), ("x_sq", "fan_ins", "w_std"))
+    if got.shape == (len(fan_ins) + 1,) and np.allclose(got[1:], np.sqrt(expected_var), rtol=1e-5):
+        raise ExerciseError(f"{name}: the last {len(fan_ins)} entries are right, but you put an extra entry first "
+                            "(the input's own scale). Return one standard deviation per layer, Z^(1) to Z^(L).")
+    std_halved = [np.sqrt(x_sq * n[0]) * w_std]
+    for fan in n[1:]:
+        std_halved.append(np.sqrt(fan) * w_std * std_halved[-1] / 2)
+    _compare(name, got, np.sqrt(expected_var), bounds=(0, np.inf), hints=[
+        (expected_var, "you returned variances; the exercise asks for standard deviations: take np.sqrt at the end."),
+        (np.sqrt(through(x_sq, lambda v: v)), "the ReLU's factor 1/2 is missing: a ReLU keeps only the positive half "
+                                              "of a symmetric Z, so E[relu(Z)**2] = Var(Z) / 2."),
+        (np.sqrt(through(x_sq / 2, lambda v: v / 2)), "you halved the first layer too. Its inputs are the data, whose "
+                                                      "mean square x_sq is given: Var(Z^(1)) = n_1 w_std**2 x_sq. The "
+                                                      "1/2 comes from a ReLU, which only later layers receive."),
+        (np.sqrt(through(x_sq, lambda v: v / 2, w_term=w_std)), "w_std is a standard deviation: the variance of a "
+                                                                "weight is w_std**2."),
+        (np.sqrt(through(x_sq, lambda v: v / 2, fans=np.full(len(n), n[0]))), "you used the first layer's fan-in "
+                                                                              "for every layer; layer l has fan_ins[l-1] inputs."),
+        (np.array(std_halved), "you halved the standard deviation; the ReLU halves the mean square (the variance "
+                               "of the next layer's input), so the standard deviation shrinks by sqrt(2)."),
+        (np.sqrt(through(x_sq**2, lambda v: v / 2)), "x_sq is already a mean square, E[x**2]; use it as it is, not squared."),
+    ])
+    print("Correct: Var(Z^(1)) = n_1 w^2 E[x^2], then Var(Z^(l)) = n_l w^2 Var(Z^(l-1)) / 2 for each ReLU layer.")
+
+
+# -- chapter 7: optimisers and schedules ---------------------------------------------------------------
+
+def _cosine_with_warmup(p, lr_max, lr_min, warmup):
+    if p < warmup:
+        return lr_max * p / warmup
+    q = (p - warmup) / (1 - warmup)
+    return lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * q)) / 2
+
+
+def check_cosine_lr(fn):
+    """Exercise 7.2 (``ch7-ex2``): fn(p, lr_max, lr_min, warmup) -> the learning rate at progress p in [0, 1).
+
+    Linear warm-up from 0 to lr_max while p < warmup, then half a cosine from lr_max down to lr_min.
+    Recognises: no warm-up, a warm-up from lr_min, a cosine not restarted at the end of the warm-up
+    or not stretched over the rest of the run, a missing 1/2, cos alone instead of 1 + cos, lr_min
+    ignored or added to the full range, cos(q) without pi, a rising cosine, an array returned.
+    """
+    name = "cosine_lr"
+    lr_max, lr_min, warmup = 0.1, 0.001, 0.2
+    points = np.array([0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9, 0.999])
+    got = []
+    for p in points:
+        value = _call(name, fn, (float(p), lr_max, lr_min, warmup), ("p", "lr_max", "lr_min", "warmup"))
+        if value.ndim != 0:
+            raise ExerciseError(f"{name}: for one progress p your function returned an array of shape {value.shape}; "
+                                "return one number, the learning rate at that p.")
+        got.append(float(value))
+    got = np.array(got)
+
+    def rule(warm, cos_part):
+        return np.array([warm(p) if p < warmup else cos_part(p) for p in points])
+
+    warm = lambda p: lr_max * p / warmup
+    q = lambda p: (p - warmup) / (1 - warmup)
+    expected = rule(warm, lambda p: _cosine_with_warmup(p, lr_max, lr_min, warmup))
+    cos_down = lambda x: lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * x)) / 2
+    _compare(name, got, expected, bounds=(0, lr_max), hints=[
+        (cos_down(points), "there is no warm-up: while p < warmup the rate must rise linearly from 0, "
+                           "lr_max * p / warmup, and the cosine starts only at p = warmup."),
+        (rule(lambda p: lr_min + (lr_max - lr_min) * p / warmup, lambda p: cos_down(q(p))),
+         "your warm-up starts from lr_min; it starts from 0: lr_max * p / warmup."),
+        (rule(warm, lambda p: cos_down(p)), "after the warm-up your cosine uses p itself, so it does not start at "
+                                            "lr_max. Use q = (p - warmup) / (1 - warmup), which runs from 0 to 1."),
+        (rule(warm, lambda p: cos_down(p - warmup)), "you shifted p by the warm-up but did not stretch it: divide by "
+                                                     "(1 - warmup), so that q = (p - warmup) / (1 - warmup) reaches 1 "
+                                                     "at the end of the run."),
+        (rule(warm, lambda p: lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * q(p)))),
+         "the factor 1/2 is missing: (1 + cos(pi q)) runs from 2 to 0, and (1 + cos(pi q)) / 2 from 1 to 0."),
+        (rule(warm, lambda p: lr_min + (lr_max - lr_min) * np.cos(np.pi * q(p))),
+         "cos(pi q) alone runs from 1 to -1 and makes the rate negative; use (1 + cos(pi q)) / 2, which runs "
+         "from 1 to 0."),
+        (rule(warm, lambda p: lr_max * (1 + np.cos(np.pi * q(p))) / 2),
+         "your cosine ends at 0, not at lr_min: lr_min + (lr_max - lr_min) * (1 + cos(pi q)) / 2."),
+        (rule(warm, lambda p: lr_min + lr_max * (1 + np.cos(np.pi * q(p))) / 2),
+         "your cosine starts at lr_max + lr_min: scale (1 + cos(pi q)) / 2 by the range lr_max - lr_min."),
+        (rule(warm, lambda p: cos_down(q(p) / np.pi)), "cos(q) is missing its pi: cos(pi q) goes from 1 to -1 "
+                                                       "as q goes from 0 to 1."),
+        (rule(warm, lambda p: lr_min + (lr_max - lr_min) * (1 - np.cos(np.pi * q(p))) / 2),
+         "your cosine rises from lr_min to lr_max; it should fall: (1 + cos(pi q)) / 2, not (1 - cos(pi q)) / 2."),
+    ])
+    print("Correct: a linear warm-up to lr_max, then half a cosine down to lr_min.")
+
+
+def _adam_direction(m, v, t, b1=0.9, b2=0.999, eps=1e-8):
+    return (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+
+
+def check_adamw_step(fn):
+    """Exercise 7.3 (``ch7-ex3``): fn(w, g, m, v, t, lr, weight_decay) -> (w_new, m_new, v_new), one AdamW step.
+
+    beta1 = 0.9, beta2 = 0.999, eps = 1e-8; t counts from 1. Recognises: the decay put into the
+    gradient (L2, Adam's weight_decay), no decay, a decay not scaled by lr, a decay after the step
+    or with the wrong sign, no bias correction, t - 1 or t + 1 in it, eps inside the square root,
+    a missing square root, g instead of g**2 in v, a missing (1 - beta), m and v changed in place.
+    """
+    name = "adamw_step"
+    b1, b2, eps, t, lr, wd = 0.9, 0.999, 1e-8, 3, 0.1, 0.5
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((3, 4))
+    g = rng.standard_normal((3, 4))
+    m = 0.3 * rng.standard_normal((3, 4))
+    v = 0.2 * rng.random((3, 4)) + 0.01
+    g[0, 0], m[0, 0], v[0, 0] = 1e-6, 2e-6, 1e-12  # a quiet weight, where eps matters
+    result = _run(name, fn, (w, g, m, v, t, lr, wd), ("w", "g", "m", "v", "t", "lr", "weight_decay"))
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise ExerciseError(f"{name}: return the three arrays (w_new, m_new, v_new) as a tuple; you returned "
+                            f"{type(result).__name__}" + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+    w_new, m_new, v_new = (_as_array(name, r) for r in result)
+    m_ok, v_ok = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g ** 2
+    coupled = g + wd * w
+    m_l2, v_l2 = b1 * m + (1 - b1) * coupled, b2 * v + (1 - b2) * coupled ** 2
+    l2_message = ("the decay term went into the gradient and so into m and v: that is L2 regularisation, Adam's "
+                  "weight_decay. AdamW's moments see the raw gradient g; the weights shrink separately, "
+                  "w * (1 - lr * weight_decay).")
+    _compare(name + " (m_new)", m_new, m_ok, hints=[
+        (m_l2, l2_message),
+        (b1 * m + g, "the factor (1 - beta1) on the new gradient is missing: m = beta1 m + (1 - beta1) g."),
+        (0.9 * g + 0.1 * m, "beta1 and 1 - beta1 are swapped: m = 0.9 m + 0.1 g keeps most of the old average."),
+    ])
+    _compare(name + " (v_new)", v_new, v_ok, hints=[
+        (v_l2, l2_message),
+        (b2 * v + (1 - b2) * g, "v averages the squared gradient: v = beta2 v + (1 - beta2) g**2."),
+        (b2 * v + g ** 2, "the factor (1 - beta2) on g**2 is missing: v = beta2 v + (1 - beta2) g**2."),
+    ])
+    step = _adam_direction(m_ok, v_ok, t)
+    shrunk = w * (1 - lr * wd)
+    _compare(name + " (w_new)", w_new, shrunk - lr * step, hints=[
+        (w - lr * step, "the weights did not decay: AdamW also shrinks them, w * (1 - lr * weight_decay), before "
+                        "the Adam step."),
+        (w - lr * _adam_direction(m_l2, v_l2, t), l2_message),
+        (w * (1 - wd) - lr * step, "the decay is not scaled by the learning rate: shrink by "
+                                   "(1 - lr * weight_decay), not (1 - weight_decay)."),
+        ((w - lr * step) * (1 - lr * wd), "you shrank the weights after the Adam step; the decay uses the weights "
+                                          "from before the step: w * (1 - lr * weight_decay) - lr * step."),
+        (w * (1 + lr * wd) - lr * step, "sign: weight decay shrinks the weights, w * (1 - lr * weight_decay)."),
+        (shrunk - lr * m_ok / (np.sqrt(v_ok) + eps), "the bias correction is missing: divide m by (1 - beta1**t) "
+                                                     "and v by (1 - beta2**t)."),
+        (shrunk - lr * _adam_direction(m_ok, v_ok, t - 1), "bias correction with t - 1: t counts from 1, so use "
+                                                           "(1 - beta1**t) and (1 - beta2**t) as they are."),
+        (shrunk - lr * _adam_direction(m_ok, v_ok, t + 1), "bias correction with t + 1: the step counter t is "
+                                                           "already the number of this step (1 on the first)."),
+        (shrunk - lr * (m_ok / (1 - b1 ** t)) / np.sqrt(v_ok / (1 - b2 ** t) + eps),
+         "eps belongs outside the square root: sqrt(v_hat) + eps. Inside, it limits the step of every weight "
+         "whose v_hat is below about 1e-8."),
+        (shrunk - lr * (m_ok / (1 - b1 ** t)) / (v_ok / (1 - b2 ** t) + eps),
+         "the square root is missing: divide by sqrt(v_hat) + eps, the RMS of the gradient."),
+    ])
+    print("Correct: w <- (1 - lr * weight_decay) w - lr * m_hat / (sqrt(v_hat) + eps), with m and v of the raw gradient.")

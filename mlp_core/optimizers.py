@@ -40,7 +40,8 @@ class Optimizer:
     """Shared machinery: learning rate, L2 weight decay, gradient clipping, the step counter.
 
     weight_decay adds ``weight_decay * W`` to the gradient of every weight matrix (parameters
-    with 2 or more dimensions; biases and batch-norm scales are not decayed) before the update.
+    with 2 or more dimensions; biases and batch-norm scales are not decayed) before the update:
+    L2 regularisation, which AdamW replaces by a decoupled decay (``apply_weight_decay``).
     clip_norm, if set, rescales the gradients to that global norm first.
     """
 
@@ -70,11 +71,15 @@ class Optimizer:
         if self.clip_norm is not None:
             clip_grad_norm(params, self.clip_norm)
         for name, param, grad in params:
-            if self.weight_decay and param.ndim >= 2:  # grad + weight_decay * param
-                decayed = np.multiply(param, self.weight_decay, out=self._work_array(param, "decayed"))
-                decayed += grad
-                grad = decayed
+            if self.weight_decay and param.ndim >= 2:
+                grad = self.apply_weight_decay(param, grad)
             self.update(name, param, grad, self.state.setdefault(name, {}))
+
+    def apply_weight_decay(self, param, grad):
+        """L2 regularisation: the gradient of (weight_decay / 2) * ||W||**2 added to grad."""
+        decayed = np.multiply(param, self.weight_decay, out=self._work_array(param, "decayed"))
+        decayed += grad  # grad + weight_decay * param
+        return decayed
 
     def update(self, name, param, grad, state):
         raise NotImplementedError
@@ -239,4 +244,23 @@ class Adam(Optimizer):
         param -= denom
 
 
-OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019), as in PyTorch's AdamW.
+
+    Every weight matrix first shrinks, W <- (1 - lr * weight_decay) * W, then takes Adam's step
+    with the raw gradient: the decay never enters m and v, so every weight decays at the same
+    rate, lr * weight_decay per step, whatever the size of its gradient. (Adam(weight_decay=...)
+    adds weight_decay * W to the gradient instead: L2 regularisation, rescaled by 1 / sqrt(v_hat).)
+    The decay follows lr, so a schedule lowers both together. Biases are not decayed.
+    """
+
+    def __init__(self, model, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, **kw):
+        super().__init__(model, lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, **kw)
+
+    def apply_weight_decay(self, param, grad):
+        """W <- (1 - lr * weight_decay) * W, in place, from the weights before this step; grad is unchanged."""
+        param *= 1 - self.lr * self.weight_decay
+        return grad
+
+
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}

@@ -97,9 +97,18 @@ def gather(source, rows, buffer):
     return np.take(source, rows, axis=0, out=buffer[:len(rows)], mode="clip")
 
 
+def scheduled_lr(schedule, step, total):
+    """schedule(step / total) as a float, or a ValueError if it is not a finite number >= 0."""
+    lr = schedule(step / total)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not math.isfinite(lr) or lr < 0:
+        raise ValueError(f"The schedule returned lr={lr!r} at progress {step}/{total}; a schedule must return a "
+                         "finite number >= 0 for every progress p in [0, 1), e.g. mlp_core.schedules.cosine(0.1).")
+    return float(lr)
+
+
 def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, batch_size=128,
         validation_data=None, seed=0, shuffle=True, early_stopping=None, restore_best=True,
-        progress=True, callback=None):
+        progress=True, callback=None, diagnostics=None, schedule=None):
     """Train ``model`` on X (N, d_in) and y (N,) labels or (N, d_out) targets; returns a History.
 
     Each epoch visits the rows in an order drawn from ``seed`` in mini-batches of ``batch_size``
@@ -107,6 +116,9 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
     ``early_stopping=k`` stops after k epochs without a lower validation loss and, with
     ``restore_best``, puts back the best epoch's parameters. ``progress`` shows a tqdm bar.
     ``callback(epoch, history)``, if given, runs after every epoch.
+    ``diagnostics``, a ``Diagnostics(every=k)``, records per-layer statistics every k steps.
+    ``schedule(p)``, if given, sets ``optimizer.lr`` before every step from the progress
+    p = step / (epochs * batches per epoch) in [0, 1); see ``mlp_core.schedules``.
     A NaN or infinite loss raises DivergenceError naming the learning rate, with the parameters
     restored to their values at the start of that epoch.
     """
@@ -127,6 +139,7 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
     y_batch = np.empty((min(batch_size, len(y)),) + y.shape[1:], dtype=y.dtype)
     history, best_loss, best_state, waited = History(), math.inf, None, 0
     n = len(X)
+    batches = math.ceil(n / batch_size)  # per epoch; the last one may be smaller
     bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress)
     model.train()
     # NaN/inf are caught below with a clear error, so NumPy's own overflow warnings are silenced.
@@ -151,7 +164,12 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
                         "or clip the gradients (clip_norm=1.0). The parameters were restored to the start of the epoch."
                     )
                 model.backward(loss.backward())
-                optimizer.step()
+                if schedule is not None:
+                    optimizer.lr = scheduled_lr(schedule, epoch * batches + b, epochs * batches)
+                if diagnostics is None:
+                    optimizer.step()
+                else:  # it takes the step itself, to measure it
+                    diagnostics.step(model, optimizer, epoch, batch_loss)
                 total_loss += batch_loss * len(Xb)
                 if loss.is_classification:
                     correct += int(np.count_nonzero(out.argmax(axis=1) == yb))

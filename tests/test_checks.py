@@ -359,6 +359,10 @@ CHECKERS = {
     "check_softmax": lambda z: None,
     "check_softmax_cross_entropy_grad": lambda z, y: None,
     "check_accuracy": lambda logits, y: None,
+    "check_xavier_uniform": lambda shape, rng: None,
+    "check_relu_forward_std": lambda x_sq, fan_ins, w_std: None,
+    "check_cosine_lr": lambda p, lr_max, lr_min, warmup: None,
+    "check_adamw_step": lambda w, g, m, v, t, lr, weight_decay: None,
 }
 
 
@@ -421,3 +425,213 @@ def test_show_source_reads_the_installed_code():
     code = show_source(mc.Dense.backward)
     text = getattr(code, "data", code)
     assert "np.matmul(self.x.T, delta" in text
+
+
+# -- Exercise 6.2: xavier_uniform --------------------------------------------------------------------
+
+def xavier_uniform(shape, rng):
+    limit = np.sqrt(6 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+def uniform_with_bound(bound):
+    return lambda shape, rng: rng.uniform(-bound(*shape), bound(*shape), size=shape).astype(np.float32)
+
+
+def test_xavier_uniform_accepts_the_right_answers(capsys):
+    ok = "Correct: float32 U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), drawn from rng."
+    passes(checks.check_xavier_uniform, xavier_uniform, capsys, ok)
+    passes(checks.check_xavier_uniform, lambda shape, rng: mc.xavier_uniform(shape, rng=rng), capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda shape, rng: xavier_uniform(shape, rng).T, "rows and columns swapped"),
+    (lambda shape, rng: xavier_uniform(shape, rng)[:10], r"expected an array of shape \(300, 100\)"),
+    (lambda shape, rng: xavier_uniform(shape, rng).astype(np.float64), "float64.*astype"),
+    (lambda shape, rng: xavier_uniform(shape, np.random.default_rng(42)), "ignores `rng`"),
+    (lambda shape, rng: xavier_uniform(shape, np.random.default_rng()), "generator of its own"),
+    (lambda shape, rng: np.abs(xavier_uniform(shape, rng)), r"U\(0, l\)"),
+    (lambda shape, rng: xavier_uniform(shape, rng) + np.float32(0.01), "mean"),
+    (lambda shape, rng: mc.xavier_normal(shape, rng=rng), "normal distribution"),
+    (uniform_with_bound(lambda i, o: np.sqrt(2 / (i + o))), "the standard deviation, as the bound"),
+    (uniform_with_bound(lambda i, o: np.sqrt(6 / i)), "He's uniform"),
+    (uniform_with_bound(lambda i, o: np.sqrt(6 / o)), "sqrt\\(6 / fan_out\\)"),
+    (uniform_with_bound(lambda i, o: np.sqrt(3 / (i + o))), "sqrt\\(3 / \\(fan_in"),
+    (uniform_with_bound(lambda i, o: 1 / np.sqrt(i)), "older heuristic"),
+    (uniform_with_bound(lambda i, o: 6 / (i + o)), "square root is missing"),
+    (uniform_with_bound(lambda i, o: 0.5), "expected them to fill"),
+])
+def test_xavier_uniform_names_each_common_mistake(fn, match):
+    fails(checks.check_xavier_uniform, fn, match)
+
+
+# -- Exercise 6.3: relu_forward_std ------------------------------------------------------------------
+
+def relu_forward_std(x_sq, fan_ins, w_std):
+    var, out = x_sq, []
+    for k, fan in enumerate(fan_ins):
+        var = fan * w_std**2 * (var if k == 0 else var / 2)
+        out.append(np.sqrt(var))
+    return np.array(out)
+
+
+def test_relu_forward_std(capsys):
+    ok = "Correct: Var(Z^(1)) = n_1 w^2 E[x^2], then Var(Z^(l)) = n_l w^2 Var(Z^(l-1)) / 2 for each ReLU layer."
+    passes(checks.check_relu_forward_std, relu_forward_std, capsys, ok)
+    passes(checks.check_relu_forward_std, lambda x, f, w: list(relu_forward_std(x, f, w)), capsys, ok)
+
+
+def _relu_variant(first=1.0, half=2.0, power=2, fans=None, square_x=False, halve_std=False):
+    def fn(x_sq, fan_ins, w_std):
+        fan_ins = fans(fan_ins) if fans else fan_ins
+        x = x_sq**2 if square_x else x_sq
+        out = [np.sqrt(fan_ins[0] * w_std**power * x / first)]
+        for fan in fan_ins[1:]:
+            if halve_std:
+                out.append(np.sqrt(fan) * w_std * out[-1] / 2)
+            else:
+                out.append(np.sqrt(fan * w_std**power * out[-1] ** 2 / half))
+        return np.array(out)
+    return fn
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda x, f, w: relu_forward_std(x, f, w) ** 2, "returned variances"),
+    (_relu_variant(half=1.0), "factor 1/2 is missing"),
+    (_relu_variant(first=2.0), "halved the first layer too"),
+    (_relu_variant(power=1), "w_std is a standard deviation"),
+    (_relu_variant(fans=lambda f: [f[0]] * len(f)), "first layer's fan-in for every layer"),
+    (_relu_variant(halve_std=True), "halved the standard deviation"),
+    (_relu_variant(square_x=True), "not squared"),
+    (lambda x, f, w: np.concatenate([[np.sqrt(x)], relu_forward_std(x, f, w)]), "extra entry first"),
+    (lambda x, f, w: relu_forward_std(x, f, w)[:-1], r"expected an array of shape \(4,\)"),
+    (lambda x, f, w: 2 * relu_forward_std(x, f, w), "wrong values"),
+])
+def test_relu_forward_std_names_each_common_mistake(fn, match):
+    fails(checks.check_relu_forward_std, fn, match)
+
+
+# -- Exercise 7.2: cosine_lr ------------------------------------------------------------------------
+
+def cosine_lr(p, lr_max, lr_min, warmup):
+    if p < warmup:
+        return lr_max * p / warmup
+    q = (p - warmup) / (1 - warmup)
+    return lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * q)) / 2
+
+
+def cosine_variant(warm=None, cos=None):
+    """cosine_lr with its warm-up or its cosine part replaced: warm(p, lr_max, lr_min, warmup), cos(p, ...)."""
+    def fn(p, lr_max, lr_min, warmup):
+        if p < warmup:
+            return warm(p, lr_max, lr_min, warmup) if warm else lr_max * p / warmup
+        return cos(p, lr_max, lr_min, warmup) if cos else cosine_lr(p, lr_max, lr_min, warmup)
+    return fn
+
+
+def _q(p, warmup):
+    return (p - warmup) / (1 - warmup)
+
+
+def test_cosine_lr_accepts_the_right_answers(capsys):
+    ok = "Correct: a linear warm-up to lr_max, then half a cosine down to lr_min."
+    passes(checks.check_cosine_lr, cosine_lr, capsys, ok)
+    passes(checks.check_cosine_lr, lambda p, a, b, w: mc.schedules.cosine(a, b, w)(p), capsys, ok)
+    passes(checks.check_cosine_lr, lambda p, a, b, w: np.float32(cosine_lr(p, a, b, w)), capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda p, a, b, w: b + (a - b) * (1 + np.cos(np.pi * p)) / 2, "there is no warm-up"),
+    (cosine_variant(warm=lambda p, a, b, w: b + (a - b) * p / w), "warm-up starts from lr_min"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * (1 + np.cos(np.pi * p)) / 2), "uses p itself"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * (1 + np.cos(np.pi * (p - w))) / 2), "did not stretch it"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * (1 + np.cos(np.pi * _q(p, w)))), "factor 1/2 is missing"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * np.cos(np.pi * _q(p, w))), "makes the rate negative"),
+    (cosine_variant(cos=lambda p, a, b, w: a * (1 + np.cos(np.pi * _q(p, w))) / 2), "ends at 0, not at lr_min"),
+    (cosine_variant(cos=lambda p, a, b, w: b + a * (1 + np.cos(np.pi * _q(p, w))) / 2), "starts at lr_max \\+ lr_min"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * (1 + np.cos(_q(p, w))) / 2), "missing its pi"),
+    (cosine_variant(cos=lambda p, a, b, w: b + (a - b) * (1 - np.cos(np.pi * _q(p, w))) / 2), "rises from lr_min"),
+    (lambda p, a, b, w: np.full(3, cosine_lr(p, a, b, w)), r"returned an array of shape \(3,\); return one number"),
+    (lambda p, a, b, w: cosine_lr(p, a, b, w) * 1.5, r"every value should lie in \[0, 0.1\]"),
+    (lambda p, a, b, w: cosine_lr(p, a, b, w) * 0.9, "wrong values; at index"),
+])
+def test_cosine_lr_names_each_common_mistake(fn, match):
+    fails(checks.check_cosine_lr, fn, match)
+
+
+# -- Exercise 7.3: adamw_step -----------------------------------------------------------------------
+
+B1, B2, EPS = 0.9, 0.999, 1e-8
+
+
+def adamw_step(w, g, m, v, t, lr, weight_decay, *, decay="before", l2=False, correct=lambda t: t,
+               eps_inside=False, sqrt=True, b1_form=None, v_form=None):
+    """The right AdamW step, or one of the typical mistakes (selected by the keywords)."""
+    grad = g + weight_decay * w if l2 else g
+    m = b1_form(m, grad) if b1_form else B1 * m + (1 - B1) * grad
+    v = v_form(v, grad) if v_form else B2 * v + (1 - B2) * grad ** 2
+    tc = correct(t)
+    m_hat = m / (1 - B1 ** tc) if tc else m
+    v_hat = v / (1 - B2 ** tc) if tc else v
+    root = np.sqrt(v_hat + EPS) if eps_inside else (np.sqrt(v_hat) + EPS if sqrt else v_hat + EPS)
+    step = lr * m_hat / root
+    if l2 or decay is None:
+        return w - step, m, v
+    if decay == "before":
+        return w * (1 - lr * weight_decay) - step, m, v
+    if decay == "no lr":
+        return w * (1 - weight_decay) - step, m, v
+    if decay == "after":
+        return (w - step) * (1 - lr * weight_decay), m, v
+    return w * (1 + lr * weight_decay) - step, m, v  # "plus"
+
+
+def test_adamw_step_accepts_the_right_answers(capsys):
+    ok = "Correct: w <- (1 - lr * weight_decay) w - lr * m_hat / (sqrt(v_hat) + eps), with m and v of the raw gradient."
+    passes(checks.check_adamw_step, adamw_step, capsys, ok)
+    passes(checks.check_adamw_step, lambda *a: list(adamw_step(*a)), capsys, ok)
+
+    def through_the_package(w, g, m, v, t, lr, weight_decay):
+        class One:
+            def named_parameters(self):
+                return [("W", W, G)]
+        W, G = w.copy(), g.copy()
+        opt = mc.AdamW(One(), lr=lr, weight_decay=weight_decay)
+        opt.state["W"] = {"m": m.copy(), "v": v.copy()}
+        opt.t = t - 1
+        opt.step()
+        return W, opt.state["W"]["m"], opt.state["W"]["v"]
+
+    passes(checks.check_adamw_step, through_the_package, capsys, ok)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"l2": True}, "went into the gradient and so into m and v: that is L2"),
+    ({"decay": None}, "the weights did not decay"),
+    ({"decay": "no lr"}, "not scaled by the learning rate"),
+    ({"decay": "after"}, "shrank the weights after the Adam step"),
+    ({"decay": "plus"}, "sign: weight decay shrinks"),
+    ({"correct": lambda t: 0}, "bias correction is missing"),
+    ({"correct": lambda t: t - 1}, "bias correction with t - 1"),
+    ({"correct": lambda t: t + 1}, "bias correction with t \\+ 1"),
+    ({"eps_inside": True}, "eps belongs outside the square root"),
+    ({"sqrt": False}, "the square root is missing"),
+    ({"b1_form": lambda m, g: B1 * m + g}, r"\(m_new\): the factor \(1 - beta1\)"),
+    ({"b1_form": lambda m, g: 0.1 * m + 0.9 * g}, "beta1 and 1 - beta1 are swapped"),
+    ({"v_form": lambda v, g: B2 * v + (1 - B2) * g}, r"\(v_new\): v averages the squared gradient"),
+    ({"v_form": lambda v, g: B2 * v + g ** 2}, r"the factor \(1 - beta2\) on g\*\*2 is missing"),
+])
+def test_adamw_step_names_each_common_mistake(kw, match):
+    fails(checks.check_adamw_step, lambda *args: adamw_step(*args, **kw), match)
+
+
+def test_adamw_step_refuses_other_results_and_in_place_moments():
+    fails(checks.check_adamw_step, lambda *args: adamw_step(*args)[0], "as a tuple; you returned ndarray")
+    fails(checks.check_adamw_step, lambda *args: adamw_step(*args)[:2], "of length 2")
+
+    def in_place(w, g, m, v, t, lr, weight_decay):
+        w_new, m_new, v_new = adamw_step(w, g, m, v, t, lr, weight_decay)
+        m[...] = m_new
+        return w_new, m_new, v_new
+
+    fails(checks.check_adamw_step, in_place, "changed its input `m` in place")

@@ -200,3 +200,120 @@ def test_a_step_keeps_at_most_one_parameter_sized_temporary_alive(kind, make_opt
     finally:
         tracemalloc.stop()
     assert peak < 1.5 * largest, f"{peak} bytes at the peak of a step; the largest parameter has {largest}"
+
+
+# -- AdamW: decoupled weight decay ----------------------------------------------------------------
+
+class Matrix:
+    """A weight matrix (decayed) and a bias (not decayed), with gradients set by hand, in float64."""
+
+    def __init__(self):
+        self.W, self.b = np.array([[1.0, -2.0], [0.5, 4.0]]), np.array([1.0, -1.0])
+        self.gW, self.gb = np.zeros((2, 2)), np.zeros(2)
+
+    def named_parameters(self):
+        return [("0.W", self.W, self.gW), ("0.b", self.b, self.gb)]
+
+
+def test_adamw_steps_match_hand_computed_values():
+    toy, lr, wd, b1, b2, eps = Matrix(), 0.1, 0.5, 0.9, 0.999, 1e-8
+    W0, b0 = toy.W.copy(), toy.b.copy()
+    g1, g2 = np.array([[0.5, -1.0], [2.0, 0.0]]), np.array([[1.0, 1.0], [-1.0, 3.0]])
+    opt = mc.AdamW(toy, lr=lr, weight_decay=wd)
+    toy.gW[...], toy.gb[...] = g1, [0.5, -0.5]
+    opt.step()
+    # Step 1: shrink by 1 - lr * wd = 0.95, then Adam's first step lr * sign(g) (0 where g = 0).
+    W1 = 0.95 * W0 - lr * g1 / (np.abs(g1) + eps)
+    np.testing.assert_allclose(toy.W, W1, rtol=1e-12)
+    np.testing.assert_allclose(toy.b, b0 - lr * np.array([0.5, -0.5]) / (0.5 + eps), rtol=1e-12)  # no decay
+    toy.gW[...] = g2
+    opt.step()
+    m = (1 - b1) * (b1 * g1 + g2)
+    v = (1 - b2) * (b2 * g1 ** 2 + g2 ** 2)
+    m_hat, v_hat = m / (1 - b1 ** 2), v / (1 - b2 ** 2)
+    W2 = 0.95 * W1 - lr * m_hat / (np.sqrt(v_hat) + eps)
+    np.testing.assert_allclose(toy.W, W2, rtol=1e-12)
+    # Adam with weight_decay would put 0.5 * W into the gradient and into m and v: another step.
+    l2 = Matrix()
+    l2_opt = mc.Adam(l2, lr=lr, weight_decay=wd)
+    for g in (g1, g2):
+        l2.gW[...] = g
+        l2_opt.step()
+    assert np.abs(l2.W - toy.W).max() > 0.05
+
+
+def test_adamw_moments_see_the_raw_gradient_only():
+    toy = Matrix()
+    opt = mc.AdamW(toy, lr=0.1, weight_decay=0.5)
+    toy.gW[...] = [[0.5, -1.0], [2.0, 0.0]]
+    opt.step()
+    np.testing.assert_allclose(opt.state["0.W"]["m"], 0.1 * toy.gW, rtol=1e-12)
+    np.testing.assert_allclose(opt.state["0.W"]["v"], 0.001 * toy.gW ** 2, rtol=1e-12)
+
+
+def test_adamw_without_decay_is_adam_bit_for_bit():
+    rng = np.random.default_rng(0)
+    a, b = mc.mlp([5, 4, 3], seed=0), mc.mlp([5, 4, 3], seed=0)
+    opt_a, opt_b = mc.Adam(a, lr=0.01), mc.AdamW(b, lr=0.01, weight_decay=0.0)
+    for _ in range(3):
+        for (_, _, ga), (_, _, gb) in zip(a.named_parameters(), b.named_parameters()):
+            ga[...] = gb[...] = rng.standard_normal(ga.shape, dtype=np.float32)
+        opt_a.step()
+        opt_b.step()
+    for (name, pa, _), (_, pb, _) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(pa, pb, err_msg=name)
+
+
+def test_adamw_decays_every_weight_at_the_same_rate_whatever_its_gradient_scale():
+    # Zero-mean gradient noise of scales 0.01, 1 and 100 in three columns: AdamW shrinks the
+    # mean weight of each by (1 - lr * wd) per step; Adam's L2 term is divided by sqrt(v_hat).
+    rng = np.random.default_rng(0)
+    scales = np.array([0.01, 1.0, 100.0])
+
+    def final_means(make):
+        toy = Toy(np.ones(3), np.zeros(3))
+        toy.w, toy.g = np.ones((4000, 3)), np.zeros((4000, 3))
+        opt = make(toy)
+        for _ in range(300):
+            toy.g[...] = rng.standard_normal((4000, 3)) * scales
+            opt.step()
+        return toy.w.mean(axis=0)
+
+    decoupled = final_means(lambda toy: mc.AdamW(toy, lr=1e-2, weight_decay=0.1))
+    np.testing.assert_allclose(decoupled, (1 - 1e-3) ** 300, atol=0.01)  # 0.74
+    coupled = final_means(lambda toy: mc.Adam(toy, lr=1e-2, weight_decay=0.1))
+    assert abs(coupled[0]) < 0.05 and abs(coupled[1] - decoupled[1]) < 0.05 and coupled[2] > 0.97, coupled
+
+
+def test_adamw_is_registered_saved_and_float32():
+    assert mc.optimizers.OPTIMIZERS["adamw"] is mc.AdamW
+    model = mc.mlp([4, 3, 2], seed=0)
+    opt = mc.AdamW(model, lr=np.float64(1e-3), weight_decay=np.float64(0.1))
+    for _, _, g in model.named_parameters():
+        g[...] = 1
+    opt.step()
+    assert all(p.dtype == np.float32 for _, p, _ in model.named_parameters())
+    config = opt.state_dict()["config"]
+    assert config["type"] == "AdamW" and config["weight_decay"] == 0.1
+    other = mc.AdamW(mc.mlp([4, 3, 2], seed=1), lr=1e-2)
+    other.load_state_dict(opt.state_dict())
+    assert other.weight_decay == 0.1 and other.t == 1
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_adamw_work_arrays_give_the_textbook_expressions_bit_for_bit(weight_decay):
+    rng = np.random.default_rng(0)
+    model = mc.mlp([5, 4, 3], seed=0)
+    opt = mc.AdamW(model, lr=0.05, weight_decay=weight_decay)
+    copies = {name: p.copy() for name, p, _ in model.named_parameters()}
+    states = {name: {} for name in copies}
+    for t in range(1, 5):
+        for name, p, g in model.named_parameters():
+            g[...] = rng.standard_normal(g.shape, dtype=np.float32)
+        opt.step()
+        for name, _, g in model.named_parameters():
+            if weight_decay and g.ndim >= 2:
+                copies[name] *= 1 - 0.05 * weight_decay
+            reference_step("adam", None, 0.05, t, copies[name], g, states[name])
+    for name, p, _ in model.named_parameters():
+        np.testing.assert_array_equal(p, copies[name], err_msg=name)

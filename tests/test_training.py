@@ -107,3 +107,49 @@ def test_fit_converts_float64_inputs_once_and_trains_in_float32():
     model = mc.mlp([2, 8, 3], seed=0)
     mc.fit(model, X.astype(np.float64), y, epochs=1, progress=False)
     assert model.layers[0].x.dtype == np.float32
+
+
+# -- fit(..., schedule=...) -------------------------------------------------------------------------
+
+def test_fit_sets_the_scheduled_rate_before_every_step():
+    X, y = spiral(n_classes=3, seed=0)  # 300 rows: batches of 64 give 5 steps per epoch
+    model = mc.mlp([2, 8, 3], seed=0)
+    seen, progress = [], []
+
+    class Recorder(mc.SGD):
+        def step(self):
+            seen.append(self.lr)
+            super().step()
+
+    def schedule(p):
+        progress.append(p)
+        return mc.schedules.cosine(0.2, warmup=0.1)(p)
+
+    mc.fit(model, X, y, optimizer=Recorder(model, lr=0.5), epochs=4, batch_size=64, progress=False, schedule=schedule)
+    assert progress == [k / 20 for k in range(20)]
+    assert seen == [mc.schedules.cosine(0.2, warmup=0.1)(k / 20) for k in range(20)]
+
+
+def test_fit_without_a_schedule_leaves_the_rate_alone_and_a_schedule_changes_training():
+    X, y = spiral(n_classes=3, seed=0)
+
+    def train(schedule):
+        model = mc.mlp([2, 8, 3], seed=0)
+        opt = mc.SGD(model, lr=0.1)
+        mc.fit(model, X, y, optimizer=opt, epochs=2, progress=False, schedule=schedule)
+        return opt.lr, model.layers[0].params["W"].copy()
+
+    lr_none, W_none = train(None)
+    lr_const, W_const = train(lambda p: 0.1)
+    lr_cos, W_cos = train(mc.schedules.cosine(0.1))
+    assert lr_none == lr_const == 0.1
+    np.testing.assert_array_equal(W_none, W_const)
+    assert lr_cos < 0.1 and not np.array_equal(W_none, W_cos)
+
+
+@pytest.mark.parametrize("bad", [lambda p: float("nan"), lambda p: -0.1, lambda p: "0.1", lambda p: None])
+def test_fit_refuses_a_schedule_that_returns_no_usable_rate(bad):
+    X, y = spiral(n_classes=3, seed=0)
+    model = mc.mlp([2, 8, 3], seed=0)
+    with pytest.raises(ValueError, match=r"The schedule returned lr=.* at progress 0/\d+; a schedule must return"):
+        mc.fit(model, X, y, epochs=1, progress=False, schedule=bad)
