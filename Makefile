@@ -25,7 +25,7 @@ JUPYTERLAB_MYST := jupyterlab-myst==2.7.0
 
 # Notebooks run with one BLAS thread, both when their outputs are stored (make execute) and when
 # nbval re-runs them: results then do not depend on the machine's core count, and at the course's
-# batch sizes one thread is as fast as two (see shared/PERF-NOTES.md if you have it).
+# batch sizes one thread is about as fast as two, and two slow down badly when another process holds a core.
 NB_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 NB ?= book
 SITE := _build/html

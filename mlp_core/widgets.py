@@ -5,11 +5,12 @@ Two parts, kept apart so that the first can be tested (and used) without any wid
 - ``train_small_mlp``: the pure part. Trains a d_in-hidden-C ReLU network on a seeded subset of
   the training rows with the given settings and returns ``(model, history)``.
 - ``training_playground``: the ipywidgets wiring. Sliders and drop-downs for the settings, a
-  "Train" button that calls ``train_small_mlp``, and an Image widget where the curves of
+  "Train" button that calls ``train_small_mlp``, and an image where the curves of
   ``plotting.plot_history`` are redrawn after every epoch.
 
 ipywidgets is imported only inside ``training_playground``: the rest of mlp_core never needs it.
 """
+import base64
 import html
 import io
 
@@ -63,7 +64,7 @@ CURVES_ALT = ("Learning curves of the last run: loss (left) and accuracy (right)
 
 
 def history_figure_png(history, title):
-    """The learning curves of ``history`` as PNG bytes, for an Image widget.
+    """The learning curves of ``history`` as PNG bytes.
 
     The figure is drawn without pyplot, so it never shows up a second time below the cell.
     """
@@ -74,12 +75,18 @@ def history_figure_png(history, title):
     return buffer.getvalue()
 
 
+def image_html(png, alt):
+    """An <img> element showing ``png`` (bytes) with the alternative text ``alt``."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width: 100%;">'
+
+
 def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, train_now=True):
     """An ipywidgets VBox that retrains ``train_small_mlp`` and redraws its curves on "Train".
 
     Controls: learning rate (log slider), hidden width, batch size, epochs, optimiser.
     Below the button a status line reports the last run (or the divergence message), and an
-    Image widget shows the learning curves, redrawn after every epoch. ``train_now`` runs
+    image below shows the learning curves, redrawn after every epoch. ``train_now`` runs
     one training with the initial settings right away, so that the curves show from the start.
     """
     try:
@@ -98,9 +105,9 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
     optimizer = widgets.Dropdown(options=OPTIMIZER_NAMES, value="Adam", description="optimizer", style=style)
     button = widgets.Button(description="Train", button_style="primary", icon="play")
     status = widgets.HTML(value="Press Train.")  # HTML, not Label: long messages wrap
-    # An Image widget, not an Output: its tooltip becomes the image's title, which screen readers
-    # read as its description (an image in an Output widget has no alternative text).
-    curves = widgets.Image(format="png", tooltip=CURVES_ALT, layout=widgets.Layout(display="none"))
+    # An HTML widget holding an <img>, which can carry an alt text for screen readers: an image shown
+    # by an Output widget cannot, and an Image widget's tooltip stops it from rendering in ipywidgets 8.
+    curves = widgets.HTML()
 
     def train(_button=None):
         settings = (f"{optimizer.value}, lr={lr.value:.2g}, {hidden.value} hidden units, "
@@ -112,8 +119,7 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
             nonlocal drawn
             drawn = True
             status.value = html.escape(f"{settings}: epoch {epoch + 1}/{epochs.value}...")
-            curves.value = history_figure_png(history, title)
-            curves.layout.display = None
+            curves.value = image_html(history_figure_png(history, title), CURVES_ALT)
 
         button.disabled = True
         try:
@@ -128,7 +134,7 @@ def training_playground(X_train, y_train, X_val, y_val, n_train=5000, seed=0, tr
         except DivergenceError as error:
             status.value = html.escape(f"{settings}: {error}")
             if not drawn:  # diverged in the first epoch: do not leave the previous run's curves up
-                curves.value, curves.layout.display = b"", "none"
+                curves.value = ""
         finally:
             button.disabled = False
 

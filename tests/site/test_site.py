@@ -144,6 +144,12 @@ def test_page(site_dir, visit, path):
     broken = [img["src"] for img in images if img["width"] == 0]
     assert not broken, f"{path}: images that did not load: {broken}"
 
+    icon = page.evaluate(
+        """async () => { const link = document.querySelector('link[rel~="icon"]');
+                         return link ? (await fetch(link.href)).status : null; }"""
+    )
+    assert icon == 200, f"{path}: no page icon, or it does not load (HTTP {icon}); browsers then ask for /favicon.ico"
+
     wide = page.evaluate(
         """() => [...document.querySelectorAll('div.math, mjx-container[display="true"]')]
               .filter(el => el.scrollWidth > el.clientWidth + 1)
