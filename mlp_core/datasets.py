@@ -1,4 +1,4 @@
-"""Small synthetic datasets for the early chapters and the tests: XOR, spirals, a noisy sine.
+"""Small synthetic datasets for the early chapters and the tests: XOR, spirals, circles, a noisy sine.
 
 Same convention as Fashion-MNIST (``mlp_core.data``): ``(X, y)`` with one example per row,
 X float32 of shape (N, d). Classification sets return y as int64 labels of shape (N,);
@@ -54,6 +54,25 @@ def spiral(n_per_class=100, n_classes=3, *, noise=0.2, seed=0):
         angle = 4.0 * (c + r) + noise * rng.standard_normal(n_per_class)
         X[c * n_per_class:(c + 1) * n_per_class] = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
+    return X.astype(np.float32), y
+
+
+def circles(n=200, *, factor=0.5, noise=0.1, seed=0):
+    """Two concentric rings: X (n, 2) float32, y (n,) int64; even rows on the outer ring (radius 1,
+    label 0), odd rows on the inner ring (radius ``factor``, label 1).
+
+    Each point sits at an angle drawn uniformly from [0, 2 pi), plus Gaussian jitter of standard
+    deviation ``noise`` on each coordinate. No line separates the rings; a circle does.
+    """
+    _check_count("n", n, 1)
+    _check_noise(noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"Expected factor, the inner ring's radius, in (0, 1), got {factor!r}.")
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) % 2).astype(np.int64)
+    radius = np.where(y == 1, factor, 1.0)
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]) + noise * rng.standard_normal((n, 2))
     return X.astype(np.float32), y
 
 

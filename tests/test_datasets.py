@@ -81,3 +81,32 @@ def test_noisy_sine_without_noise_is_the_sine_and_noise_has_the_stated_scale():
 def test_bad_arguments_say_what_was_expected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=sizes, seed=seeds)
+def test_circles_put_each_label_on_its_ring(n, seed):
+    X, y = datasets.circles(n, factor=0.4, noise=0.0, seed=seed)
+    assert X.shape == (n, 2) and X.dtype == np.float32 and y.shape == (n,) and y.dtype == np.int64
+    np.testing.assert_array_equal(y, np.arange(n) % 2)
+    np.testing.assert_allclose(np.hypot(X[:, 0], X[:, 1]), np.where(y == 1, 0.4, 1.0), rtol=1e-6)
+    np.testing.assert_array_equal(X, datasets.circles(n, factor=0.4, noise=0.0, seed=seed)[0])
+
+
+def test_circles_are_not_linearly_separable_but_the_radius_separates_them():
+    X, y = datasets.circles(400, noise=0.05, seed=0)
+    radius = np.hypot(X[:, 0], X[:, 1])
+    assert radius[y == 1].max() < radius[y == 0].min()
+    A = np.column_stack([X, np.ones(len(X))])  # the best least-squares line does no better than chance
+    w = np.linalg.lstsq(A, 2.0 * y - 1, rcond=None)[0]
+    assert np.mean((A @ w > 0) == y) < 0.65
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: datasets.circles(0), "n to be an integer >= 1"),
+    (lambda: datasets.circles(factor=1.0), "factor"),
+    (lambda: datasets.circles(noise=-0.1), "noise >= 0"),
+])
+def test_circles_check_their_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
