@@ -10,11 +10,11 @@ from .gradcheck import gradcheck_layer, gradcheck_loss, gradcheck_model, numeric
 from .initializers import he_normal, he_uniform, normal, xavier_normal, xavier_uniform
 from .layers import BatchNorm1d, Dense, Dropout, Layer
 from .losses import MSE, CrossEntropy, SoftmaxCrossEntropy, get_loss
-from .metrics import accuracy, confusion_matrix
+from .metrics import accuracy, calibration_bins, confusion_matrix, expected_calibration_error
 from .model import Sequential, mlp
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSProp, clip_grad_norm
 from .serialization import load_model, load_weights, save_model
 from .training import DivergenceError, History, evaluate, fit
-from . import schedules
+from . import augment, schedules
 
 __version__ = "0.1.0"

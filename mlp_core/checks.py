@@ -843,3 +843,270 @@ def check_adamw_step(fn):
          "the square root is missing: divide by sqrt(v_hat) + eps, the RMS of the gradient."),
     ])
     print("Correct: w <- (1 - lr * weight_decay) w - lr * m_hat / (sqrt(v_hat) + eps), with m and v of the raw gradient.")
+
+
+def check_dropout_forward(fn):
+    """Exercise 8.2 (``ch8-ex2``): fn(x (N, d), p, rng) -> inverted dropout of x in training mode, (N, d).
+
+    Each entry is zeroed with probability p, drawn from ``rng``, and the kept ones are divided by 1 - p.
+    Recognises: no scaling, scaling by 1/p or by (1 - p), p and 1 - p swapped (dropping with
+    probability 1 - p), one mask shared by every row, nothing dropped, float64 from a float32 x,
+    ignoring ``rng`` or drawing from another generator.
+    """
+    name = "dropout_forward"
+    p, shape = 0.3, (400, 250)
+    x = (np.random.default_rng(11).random(shape, dtype=np.float32) + np.float32(0.5))
+    args = lambda seed: (x, p, np.random.default_rng(seed))
+    out = _call(name, fn, args(0), ("x", "p", "rng"))
+    if out.shape != shape:
+        if out.shape == shape[::-1]:
+            raise ExerciseError(f"{name}: expected shape {shape}, the shape of x, got its transpose {out.shape}.")
+        raise ExerciseError(f"{name}: expected an array of x's shape {shape}, got {out.shape}. Draw one mask entry "
+                            "per entry of x: rng.random(x.shape).")
+    if out.dtype != x.dtype:
+        raise ExerciseError(f"{name}: x is float32 but your result is {out.dtype}: rng.random(x.shape) draws float64. "
+                            "Draw with dtype=np.float32, or turn the mask into x's dtype (mask.astype(x.dtype)).")
+    if not np.all(np.isfinite(out)):
+        raise ExerciseError(f"{name}: your result contains NaN or inf.")
+    ratio = out.astype(np.float64) / x
+    dropped = np.isclose(ratio, 0, atol=1e-6)
+    kept = ratio[~dropped]
+    share = dropped.mean()
+    if share == 0:
+        raise ExerciseError(f"{name}: nothing was dropped. In training mode every entry is zeroed with probability "
+                            f"p = {p}: keep = rng.random(x.shape) >= p.")
+    if np.all(dropped == dropped[0]):
+        raise ExerciseError(f"{name}: every row has the same mask (one mask of shape (d,) shared by the batch). Each "
+                            "example gets its own: draw a mask of x's full shape, rng.random(x.shape).")
+    if kept.size and np.ptp(kept) > 1e-5:
+        raise ExerciseError(f"{name}: the kept entries are not all scaled alike (out / x runs from {kept.min():.4g} "
+                            f"to {kept.max():.4g}); multiply x by a mask whose entries are 0 or 1 / (1 - p).")
+    scale = float(kept.mean()) if kept.size else 0.0
+    if abs(share - (1 - p)) < 0.02:
+        raise ExerciseError(f"{name}: you dropped {share:.0%} of the entries, about 1 - p; p = {p} is the "
+                            "probability of dropping a unit, so keep an entry where rng.random(x.shape) >= p "
+                            "(and divide the kept ones by 1 - p).")
+    if abs(share - p) > 0.02:
+        raise ExerciseError(f"{name}: you dropped {share:.1%} of the entries; with p = {p} about {p:.0%} should be "
+                            "zeroed.")
+    for wrong, message in [
+        (1.0, "the kept entries are not scaled. Inverted dropout divides them by 1 - p, so that the expected "
+              "output equals x and evaluation can be the identity: out = x * keep / (1 - p)."),
+        (1 / p, "you divided the kept entries by p; the kept fraction is 1 - p, so divide by 1 - p."),
+        (1 - p, "you multiplied by 1 - p: that is the original dropout's scaling at evaluation time. Inverted "
+                "dropout divides the kept entries by 1 - p during training instead."),
+    ]:
+        if abs(scale - wrong) < 1e-4:
+            raise ExerciseError(f"{name}: {message}")
+    if abs(scale - 1 / (1 - p)) > 1e-4:
+        raise ExerciseError(f"{name}: the kept entries are multiplied by {scale:.4g}; expected 1 / (1 - p) = "
+                            f"{1 / (1 - p):.4g}.")
+    again = _call(name, fn, args(0), ("x", "p", "rng"))
+    other = _call(name, fn, args(1), ("x", "p", "rng"))
+    if np.array_equal(out, other):
+        raise ExerciseError(f"{name}: two different generators gave the same mask, so your function ignores `rng`; "
+                            "draw the mask from the `rng` you are given.")
+    if not np.array_equal(out, again):
+        raise ExerciseError(f"{name}: the same seed gave different masks, so your function draws from a generator of "
+                            "its own (np.random.random?); draw from the `rng` you are given.")
+    print("Correct: each entry zeroed with probability p, the rest divided by 1 - p, drawn from rng.")
+
+
+def check_smoothed_cross_entropy_grad(fn):
+    """Exercise 8.3 (``ch8-ex3``): fn(z (N, C) logits, y (N,) labels, eps) -> dL/dz with label smoothing eps.
+
+    The targets are y_eps = (1 - eps) onehot(y) + eps / C and dL/dz = (softmax(z) - y_eps) / N.
+    Recognises: no smoothing, a missing (1 - eps) on the one-hot, eps not divided by C, eps spread over
+    the C - 1 wrong classes, eps and 1 - eps swapped, smoothed predictions instead of targets,
+    a missing 1/N, dividing by N C, and the wrong sign.
+    """
+    name = "smoothed_cross_entropy_grad"
+    rng = np.random.default_rng(5)
+    n, c, eps = 4, 5, 0.2
+    z, y = rng.standard_normal((n, c)) * 2, np.array([1, 4, 0, 1])
+    p, onehot = softmax(z), np.eye(c)[y]
+    target = (1 - eps) * onehot + eps / c
+    got = _call(name, fn, (z, y, eps), ("z", "y", "eps"))
+    _compare(name, got, (p - target) / n, hints=[
+        ((p - onehot) / n, "that is the gradient without smoothing: the targets are y_eps = (1 - eps) onehot(y) + "
+                           "eps / C, not the one-hot."),
+        ((p - onehot - eps / c) / n, "the factor (1 - eps) on the one-hot is missing: the smoothed targets must sum "
+                                     "to 1, y_eps = (1 - eps) onehot(y) + eps / C."),
+        ((p - (1 - eps) * onehot - eps) / n, "eps is not divided by C: the mass eps is shared by the C classes, "
+                                             "eps / C each."),
+        ((p - (1 - eps) * onehot - eps / (c - 1) * (1 - onehot)) / n,
+         "you spread eps over the C - 1 wrong classes. That is another convention; this book, like Szegedy et al. "
+         "and PyTorch, spreads eps / C over all C classes: y_eps = (1 - eps) onehot(y) + eps / C."),
+        ((p - eps * onehot - (1 - eps) / c) / n, "eps and 1 - eps are swapped: the true class keeps 1 - eps of the "
+                                                 "mass, y_eps = (1 - eps) onehot(y) + eps / C."),
+        (((1 - eps) * p + eps / c - onehot) / n, "you smoothed the predicted probabilities; label smoothing changes "
+                                                 "the targets: (softmax(z) - y_eps) / N."),
+        (p - target, "you forgot the 1/N: the loss is the mean over the N rows."),
+        ((p - target) / (n * c), "you divided by N * C; the loss averages over the N rows only."),
+        ((target - p) / n, "sign: the gradient is (softmax(z) - y_eps) / N."),
+    ])
+    plain = _call(name, fn, (z, y, 0.0), ("z", "y", "eps"))
+    _compare(name + " (eps = 0)", plain, (p - onehot) / n)
+    print("Correct: dL/dz = (softmax(z) - y_eps) / N with y_eps = (1 - eps) onehot(y) + eps / C.")
+
+
+# -- chapter 9: batch normalisation -------------------------------------------------------------------
+
+def _fold_case(fn, W, b, gamma, beta, mean, var, eps):
+    name = "fold_batchnorm"
+    s = gamma / np.sqrt(var + eps)
+    square = W.shape[0] == W.shape[1]
+
+    def explain(error):
+        if isinstance(error, ValueError) and "broadcast" in str(error):
+            return (f"Here W has shape {W.shape} and gamma, beta, running_mean, running_var {gamma.shape}. Each "
+                    "output unit j (a column of W) has its own factor s_j = gamma_j / sqrt(var_j + eps): scale the "
+                    "columns, W * s, which broadcasts s along the rows; W * s[:, None] would scale the rows.")
+        return None
+
+    result = _run(name, fn, (W, b, gamma, beta, mean, var, eps),
+                  ("W", "b", "gamma", "beta", "running_mean", "running_var", "eps"), explain=explain)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise ExerciseError(f"{name}: return the pair (W_folded, b_folded); you returned {type(result).__name__}"
+                            + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+    W_new, b_new = (_as_array(name, r) for r in result)
+    W_ok, b_ok = W * s, (b - mean) * s + beta
+    if _close(W_new, b_ok) and _close(b_new, W_ok):
+        raise ExerciseError(f"{name}: the right two arrays in the wrong order: return (W_folded, b_folded).")
+    rows_scaled = [(W * s[:, None], "you scaled the rows of W; each output unit is a column, so scale the "
+                                     f"columns: W * s (with a square W, {W.shape}, the shapes fit either way).")
+                   ] if square else []
+    _compare(name + " (W_folded)", W_new, W_ok, hints=rows_scaled + [
+        (W, "W is unchanged, but batch norm rescales every output unit: multiply column j of W by "
+            "s_j = gamma_j / sqrt(running_var_j + eps)."),
+        (W * gamma / np.sqrt(var), "eps is missing: divide by sqrt(running_var + eps), as the layer does in "
+                                   "evaluation mode (it matters for a unit whose running variance is tiny)."),
+        (W * gamma / (np.sqrt(var) + eps), "eps belongs inside the square root: sqrt(running_var + eps), "
+                                           "not sqrt(running_var) + eps."),
+        (W * gamma / (var + eps), "you divided by the variance; batch norm divides by the standard deviation, "
+                                  "sqrt(running_var + eps)."),
+        (W / np.sqrt(var + eps), "gamma is missing: the factor is s = gamma / sqrt(running_var + eps)."),
+        (W * np.sqrt(var + eps) / gamma, "the factor is upside down: s = gamma / sqrt(running_var + eps)."),
+    ])
+    _compare(name + " (b_folded)", b_new, b_ok, hints=[
+        (b * s + beta, "the running mean is not subtracted: batch norm centres Z = X W + b first, so "
+                       "b_folded = (b - running_mean) * s + beta."),
+        ((b - mean) * s, "beta is missing: b_folded = (b - running_mean) * s + beta."),
+        (b - mean + beta, "the shifted bias is not rescaled: b_folded = (b - running_mean) * s + beta."),
+        (b * s - mean + beta, "the running mean must be scaled too: (b - running_mean) * s + beta, not "
+                              "b * s - running_mean + beta."),
+        (-mean * s + beta, "the Dense layer's own bias b is missing: Z = X W + b is what gets normalised, so "
+                           "b_folded = (b - running_mean) * s + beta."),
+        ((b - mean) * s + beta * s, "beta is added after the scaling, not scaled: (b - running_mean) * s + beta."),
+        ((b + mean) * s + beta, "sign: subtract the running mean, (b - running_mean) * s + beta."),
+    ])
+
+
+def check_fold_batchnorm(fn):
+    """Exercise 9.2 (``ch9-ex2``): fn(W, b, gamma, beta, running_mean, running_var, eps) -> (W_folded, b_folded).
+
+    Dense (W (d_in, d), b (d,)) followed by BatchNorm1d in evaluation mode is one Dense layer:
+    W_folded = W * s, b_folded = (b - running_mean) * s + beta with s = gamma / sqrt(running_var + eps).
+    Runs a non-square and a square W. Recognises: rows scaled instead of columns, eps missing or
+    outside the square root, the variance for the standard deviation, gamma missing or the factor
+    inverted, and in b_folded the mean not subtracted or not scaled, beta missing or scaled, b
+    missing, the mean's sign, and the two results in the wrong order.
+    """
+    rng = np.random.default_rng(9)
+    eps = 1e-5
+    for d_in, d in [(3, 4), (4, 4)]:
+        var = np.array([2.0, 0.5, 1e-4, 3e-4])  # tiny variances, where eps shows
+        _fold_case(fn, rng.standard_normal((d_in, d)), rng.standard_normal(d), 1 + 0.5 * rng.standard_normal(d),
+                   rng.standard_normal(d), rng.standard_normal(d), var, eps)
+    print("Correct: W_folded = W * s and b_folded = (b - running_mean) * s + beta, s = gamma / sqrt(running_var + eps).")
+
+
+def _layer_norm_parts(x, eps, ddof=0, eps_outside=False, axis=1):
+    mean = x.mean(axis=axis, keepdims=True)
+    std = np.sqrt(((x - mean) ** 2).sum(axis=axis, keepdims=True) / (x.shape[axis] - ddof))
+    inv = 1 / (std + eps) if eps_outside else 1 / np.sqrt(std**2 + eps)
+    return (x - mean) * inv, inv
+
+
+def _normalisation_dx(x_hat, inv, g, axis=1):
+    """The compact backward inv * (g - mean(g) - x_hat * mean(g * x_hat)), means along ``axis``."""
+    return inv * (g - g.mean(axis=axis, keepdims=True) - x_hat * (g * x_hat).mean(axis=axis, keepdims=True))
+
+
+def check_layer_norm_backward(fn):
+    """Exercise 9.3 (``ch9-ex3``): fn(x (N, d), gamma (d,), grad_out (N, d), eps) -> (dx (N, d), dgamma (d,), dbeta (d,)).
+
+    Layer normalisation: each row of x is normalised over its d features (biased variance, eps inside
+    the square root), then y = gamma * x_hat + beta. Recognises: batch norm's backward (statistics over
+    the batch), the corrections averaged over the batch (batch norm's shortcut through dgamma and
+    dbeta), both corrections or either one missing, the unbiased variance, eps outside the square
+    root or missing, gamma missing from dx, sums over a row divided by N instead of d, dgamma or
+    dbeta summed over the features, averaged, or without x_hat (or with x for x_hat), the wrong order.
+    """
+    name = "layer_norm_backward"
+    rng = np.random.default_rng(3)
+    N, d, eps = 6, 5, 1e-5
+    x = rng.standard_normal((N, d)) * rng.uniform(0.5, 3, (N, 1)) + rng.uniform(-2, 2, (N, 1))
+    x[2] = 0.7 + 3e-3 * rng.standard_normal(d)  # a row of nearly equal features, where eps shows
+    gamma = 1 + 0.5 * rng.standard_normal(d)
+    grad_out = rng.standard_normal((N, d))
+    result = _run(name, fn, (x, gamma, grad_out, eps), ("x", "gamma", "grad_out", "eps"))
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise ExerciseError(f"{name}: return the tuple (dx, dgamma, dbeta); you returned {type(result).__name__}"
+                            + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+    dx, dgamma, dbeta = (_as_array(name, r) for r in result)
+    g = grad_out * gamma
+    x_hat, inv = _layer_norm_parts(x, eps)
+    dx_ok = _normalisation_dx(x_hat, inv, g)
+    dgamma_ok, dbeta_ok = (grad_out * x_hat).sum(axis=0), grad_out.sum(axis=0)
+    if _close(dx, dx_ok) and _close(dgamma, dbeta_ok) and _close(dbeta, dgamma_ok):
+        raise ExerciseError(f"{name}: dgamma and dbeta are swapped: return (dx, dgamma, dbeta).")
+    bn_hat, bn_inv = _layer_norm_parts(x, eps, axis=0)
+    unb_hat, unb_inv = _layer_norm_parts(x, eps, ddof=1)
+    out_hat, out_inv = _layer_norm_parts(x, eps, eps_outside=True)
+    no_eps_hat, no_eps_inv = _layer_norm_parts(x, 0.0)
+    unbiased = ("you normalised with the unbiased variance (ddof=1, dividing by d - 1). Normalisation uses the "
+                "biased variance of the row, the mean of the squared deviations: divide by d.")
+    _compare(name + " (dx)", dx, dx_ok, hints=[
+        (_normalisation_dx(bn_hat, bn_inv, g, axis=0), "you normalised over the wrong axis: those are batch norm's "
+         "statistics, one per feature over the N rows (axis=0). Layer norm takes each row's own mean and variance "
+         "over its d features: axis=1, keepdims=True."),
+        (_normalisation_dx(x_hat, inv, g, axis=0), "your statistics are per row, but the two correction terms "
+         "average over the batch (axis=0), as in batch norm's shortcut gamma / sqrt(var + eps) * (grad_out - "
+         "dbeta / N - x_hat * dgamma / N). They come from the row's own mean and variance, so they average over "
+         "the row's features: g - mean(g) - x_hat * mean(g * x_hat), means over axis=1, g = grad_out * gamma."),
+        (inv * g, "both correction terms are missing: you treated the row's mean and variance as constants. Each "
+                  "depends on every feature of the row, so dx = (g - mean(g) - x_hat * mean(g * x_hat)) / "
+                  "sqrt(var + eps), means over the row, g = grad_out * gamma."),
+        (inv * (g - g.mean(axis=1, keepdims=True)), "the correction through the variance is missing: subtract "
+                                                    "x_hat * mean(g * x_hat) too (means over the row)."),
+        (inv * (g - x_hat * (g * x_hat).mean(axis=1, keepdims=True)), "the correction through the mean is missing: "
+                                                                       "subtract mean(g) over the row too."),
+        (_normalisation_dx(unb_hat, unb_inv, g), unbiased),
+        (unb_inv * (g - g.mean(axis=1, keepdims=True) - unb_hat * (g * unb_hat).sum(axis=1, keepdims=True) / (d - 1)),
+         unbiased),
+        (_normalisation_dx(out_hat, out_inv, g), "eps belongs inside the square root: 1 / sqrt(var + eps), not "
+                                                 "1 / (sqrt(var) + eps) (it shows in the row whose features are "
+                                                 "nearly equal)."),
+        (_normalisation_dx(no_eps_hat, no_eps_inv, g), "eps is missing: divide by sqrt(var + eps), not sqrt(var) "
+                                                       "(it shows in the row whose features are nearly equal)."),
+        (_normalisation_dx(x_hat, inv, grad_out), "gamma is missing from dx: the gradient reaching x_hat is "
+                                                  "g = grad_out * gamma."),
+        (inv * (g - g.sum(axis=1, keepdims=True) / N - x_hat * (g * x_hat).sum(axis=1, keepdims=True) / N),
+         f"the sums over a row's d = {d} features must be divided by d, not by the batch size N = {N}."),
+    ])
+    _compare(name + " (dgamma)", dgamma, dgamma_ok, hints=[
+        ((grad_out * x_hat).sum(axis=1), "you summed over the features (axis=1); gamma has one entry per "
+                                         "feature, so sum grad_out * x_hat over the rows, axis=0, shape (d,)."),
+        (grad_out.sum(axis=0), "x_hat is missing: y = gamma * x_hat + beta, so dgamma = sum over rows of "
+                               "grad_out * x_hat."),
+        ((grad_out * x).sum(axis=0), "multiply by x_hat, the normalised input, not by x."),
+        ((grad_out * x_hat).mean(axis=0), "sum over the rows, not mean: the 1/N is already inside grad_out."),
+    ])
+    _compare(name + " (dbeta)", dbeta, dbeta_ok, hints=[
+        (grad_out.sum(axis=1), "you summed over the features (axis=1); beta has one entry per feature, so sum "
+                               "grad_out over the rows, axis=0, shape (d,)."),
+        (grad_out.mean(axis=0), "sum over the rows, not mean: the 1/N is already inside grad_out."),
+    ])
+    print("Correct: dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps) with g = grad_out * gamma and "
+          "means over each row; dgamma and dbeta sum over the rows.")

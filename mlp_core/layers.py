@@ -110,51 +110,77 @@ class Dropout(Layer):
 
 
 class BatchNorm1d(Layer):
-    """Batch normalisation over the rows of x (N, d): y = gamma * x_hat + beta.
+    """Batch normalisation of every feature (column) of x (N, d): y = gamma * x_hat + beta, shape (N, d).
 
-    Training mode normalises with the batch mean and (biased) variance and updates the
-    running statistics: running = (1 - momentum) * running + momentum * batch, where the
-    running variance takes the unbiased batch variance (N / (N - 1) times the biased one).
+    Training mode: x_hat = (x - mean) / sqrt(var + eps) with the batch's mean and biased variance (d,),
+    and the running statistics follow them: running = (1 - momentum) * running + momentum * batch,
+    where the running variance takes the unbiased batch variance, N / (N - 1) times the biased one.
     Evaluation mode normalises with the running statistics instead.
+    backward(grad_out (N, d)) stores dgamma and dbeta (d,) and returns dL/dx (N, d):
+    gamma / sqrt(var + eps) * (grad_out - dbeta / N - x_hat * dgamma / N) after a training-mode
+    forward (the batch statistics depend on every row), gamma / sqrt(var + eps) * grad_out after
+    an evaluation-mode one.
     """
 
     def __init__(self, num_features, momentum=0.1, eps=1e-5, dtype=np.float32):
         if not isinstance(num_features, (int, np.integer)) or num_features < 1:
             raise ValueError(f"BatchNorm1d num_features must be a positive integer, got {num_features!r}.")
+        if not 0 < momentum <= 1:
+            raise ValueError(f"BatchNorm1d momentum is the weight of the newest batch in the running statistics "
+                             f"and must be in (0, 1], got {momentum} (PyTorch's convention; Keras' 0.99 is 0.01 here).")
+        if not eps > 0:
+            raise ValueError(f"BatchNorm1d eps keeps 1 / sqrt(var + eps) finite and must be > 0, got {eps}.")
         self.num_features, self.momentum, self.eps = int(num_features), float(momentum), float(eps)
         self.params = {"gamma": np.ones(num_features, dtype), "beta": np.zeros(num_features, dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.buffers = {"running_mean": np.zeros(num_features, dtype), "running_var": np.ones(num_features, dtype)}
 
     def forward(self, x):
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d({self.num_features}) expects inputs of shape (N, {self.num_features}), "
+                             f"got {x.shape}: give it num_features equal to the width of the layer before it.")
+        self.batch_stats = self.training  # backward must follow the statistics this forward used
         if self.training:
             n = x.shape[0]
             if n < 2:
                 raise ValueError(
-                    f"BatchNorm1d needs at least 2 rows per batch in training mode, got {n}; "
-                    "use a larger batch_size or call model.eval() for single examples."
+                    f"BatchNorm1d needs at least 2 rows per batch in training mode, got {n}: one row has no "
+                    "variance, so every input would give the same output. To predict single examples, call "
+                    "model.eval() first (model.predict does). In fit, the last batch of an epoch has "
+                    "len(X) % batch_size rows: choose a batch_size that leaves 0 or at least 2."
                 )
-            mean, var = x.mean(axis=0), x.var(axis=0)
+            mean = x.mean(axis=0)
+            centred = x - mean
+            var = np.mean(centred * centred, axis=0)
             m = self.momentum
-            self.buffers["running_mean"][...] = (1 - m) * self.buffers["running_mean"] + m * mean
-            self.buffers["running_var"][...] = (1 - m) * self.buffers["running_var"] + m * var * (n / (n - 1))
+            running_mean, running_var = self.buffers["running_mean"], self.buffers["running_var"]
+            running_mean *= 1 - m
+            running_mean += m * mean
+            running_var *= 1 - m
+            running_var += (m * n / (n - 1)) * var
         else:
-            mean, var = self.buffers["running_mean"], self.buffers["running_var"]
+            centred = x - self.buffers["running_mean"]
+            var = self.buffers["running_var"]
         self.inv_std = 1 / np.sqrt(var + self.eps)
-        self.x_hat = (x - mean) * self.inv_std
-        return self.params["gamma"] * self.x_hat + self.params["beta"]
+        centred *= self.inv_std
+        self.x_hat = centred
+        y = self.x_hat * self.params["gamma"]
+        y += self.params["beta"]
+        return y
 
     def backward(self, grad_out):
-        x_hat, gamma = self.x_hat, self.params["gamma"]
-        np.sum(grad_out * x_hat, axis=0, out=self.grads["gamma"])
-        np.sum(grad_out, axis=0, out=self.grads["beta"])
-        grad_x_hat = grad_out * gamma
-        if not self.training:
-            return grad_x_hat * self.inv_std
-        # The batch mean and variance depend on every row, hence the two correction terms.
-        return self.inv_std * (
-            grad_x_hat - grad_x_hat.mean(axis=0) - x_hat * (grad_x_hat * x_hat).mean(axis=0)
-        )
+        x_hat, n = self.x_hat, grad_out.shape[0]
+        dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
+        np.sum(grad_out * x_hat, axis=0, out=dgamma)
+        np.sum(grad_out, axis=0, out=dbeta)
+        scale = self.params["gamma"] * self.inv_std
+        if not self.batch_stats:
+            return grad_out * scale
+        # The two correction terms, through the batch mean and the batch variance.
+        dx = grad_out - dbeta / n
+        dx -= x_hat * (dgamma / n)
+        dx *= scale
+        return dx
 
     def config(self):
         return {"num_features": self.num_features, "momentum": self.momentum, "eps": self.eps}

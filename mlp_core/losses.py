@@ -99,9 +99,19 @@ class SoftmaxCrossEntropy(Loss):
 
     L = 1/N * sum_n (logsumexp(z[n]) - z[n, y_n]), computed with log-sum-exp so that no exp()
     overflows; dL/dz = (softmax(z) - onehot(y)) / N.
+    With ``label_smoothing`` = eps > 0 the targets are y_eps = (1 - eps) onehot(y) + eps / C, so
+    L = 1/N * sum_n (logsumexp(z[n]) - (1 - eps) z[n, y_n] - eps/C * sum_c z[n, c]) and
+    dL/dz = (softmax(z) - y_eps) / N.
     """
 
     is_classification = True
+
+    def __init__(self, label_smoothing=0.0):
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.floating)) \
+                or not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing is the probability mass spread over all classes and must be a number "
+                             f"in [0, 1), got {label_smoothing!r}; 0.1 is usual.")
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, z, y):
         _check_batch(z, "SoftmaxCrossEntropy")
@@ -109,25 +119,47 @@ class SoftmaxCrossEntropy(Loss):
         rows = np.arange(z.shape[0])
         lse = log_sum_exp(z, axis=1, keepdims=True)
         self.p = np.exp(z - lse)
+        eps = self.label_smoothing
+        if eps:
+            target_logit = (1 - eps) * z[rows, self.y] + eps * z.mean(axis=1)
+            return float(np.mean(lse[:, 0] - target_logit))
         return float(np.mean(lse[:, 0] - z[rows, self.y]))
 
     def backward(self):
-        """dL/dz = (p - onehot(y)) / N, shape (N, C); the one-hot is never built."""
-        n = self.p.shape[0]
+        """dL/dz = (p - y_eps) / N, shape (N, C), y_eps = onehot(y) when eps = 0; the one-hot is never built."""
+        n, c = self.p.shape
+        eps = self.label_smoothing
         grad = self.p.copy()
-        grad[np.arange(n), self.y] -= 1
+        grad[np.arange(n), self.y] -= 1 - eps
+        if eps:
+            grad -= grad.dtype.type(eps / c)
         grad *= grad.dtype.type(1 / n)
         return grad
+
+    def __repr__(self):
+        return f"SoftmaxCrossEntropy(label_smoothing={self.label_smoothing:g})" if self.label_smoothing else \
+            "SoftmaxCrossEntropy()"
 
 
 LOSSES = {"mse": MSE, "cross_entropy": CrossEntropy, "softmax_cross_entropy": SoftmaxCrossEntropy}
 
 
-def get_loss(name):
-    """Return a new loss for ``name`` (a key of LOSSES), or ``name`` itself if it is a Loss."""
+def get_loss(name, **options):
+    """Return a new loss for ``name`` (a key of LOSSES), built with ``options``, or ``name`` itself if it is a Loss.
+
+    Example: get_loss("softmax_cross_entropy", label_smoothing=0.1).
+    """
     if isinstance(name, Loss):
+        if options:
+            raise ValueError(f"get_loss got a ready-made {name!r} and options {sorted(options)}; pass the options to "
+                             f"its constructor instead, e.g. SoftmaxCrossEntropy(label_smoothing=0.1).")
         return name
     try:
-        return LOSSES[str(name).lower()]()
+        cls = LOSSES[str(name).lower()]
     except KeyError:
         raise ValueError(f"Unknown loss {name!r}. Expected one of {sorted(LOSSES)} or a Loss object.") from None
+    try:
+        return cls(**options)
+    except TypeError:
+        raise TypeError(f"The loss {name!r} takes no options {sorted(options)}; only softmax_cross_entropy takes "
+                        "label_smoothing=.") from None

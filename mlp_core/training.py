@@ -97,6 +97,16 @@ def gather(source, rows, buffer):
     return np.take(source, rows, axis=0, out=buffer[:len(rows)], mode="clip")
 
 
+def augmented(augment, Xb, rng):
+    """augment(Xb, rng), or a ValueError unless it is an array of Xb's shape and dtype."""
+    result = augment(Xb, rng)
+    if not isinstance(result, np.ndarray) or result.shape != Xb.shape or result.dtype != Xb.dtype:
+        got = f"shape {result.shape}, dtype {result.dtype}" if isinstance(result, np.ndarray) else type(result).__name__
+        raise ValueError(f"augment must return an array of the batch's shape {Xb.shape} and dtype {Xb.dtype}, "
+                         f"got {got}.")
+    return result
+
+
 def scheduled_lr(schedule, step, total):
     """schedule(step / total) as a float, or a ValueError if it is not a finite number >= 0."""
     lr = schedule(step / total)
@@ -108,7 +118,7 @@ def scheduled_lr(schedule, step, total):
 
 def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, batch_size=128,
         validation_data=None, seed=0, shuffle=True, early_stopping=None, restore_best=True,
-        progress=True, callback=None, diagnostics=None, schedule=None):
+        progress=True, callback=None, diagnostics=None, schedule=None, augment=None):
     """Train ``model`` on X (N, d_in) and y (N,) labels or (N, d_out) targets; returns a History.
 
     Each epoch visits the rows in an order drawn from ``seed`` in mini-batches of ``batch_size``
@@ -119,6 +129,8 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
     ``diagnostics``, a ``Diagnostics(every=k)``, records per-layer statistics every k steps.
     ``schedule(p)``, if given, sets ``optimizer.lr`` before every step from the progress
     p = step / (epochs * batches per epoch) in [0, 1); see ``mlp_core.schedules``.
+    ``augment(X_batch, rng)``, if given, replaces every training batch by an augmented one drawn
+    with a generator spawned from ``seed`` (see ``mlp_core.augment``); validation data is never augmented.
     A NaN or infinite loss raises DivergenceError naming the learning rate, with the parameters
     restored to their values at the start of that epoch.
     """
@@ -133,6 +145,10 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
         X_val, y_val = _prepare(model, loss, *validation_data, "Validation data")
 
     rng = np.random.default_rng(seed)
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function f(X_batch, rng), e.g. mlp_core.augment.random_flip(0.5), "
+                        f"got {type(augment).__name__}.")
+    augment_rng = rng.spawn(1)[0] if augment is not None else None  # leaves rng's stream of batch orders alone
     # Batches are gathered into two arrays allocated once: a fresh (batch, d_in) array per step
     # makes the C allocator map and unmap memory, and those page faults cost up to 10% of an epoch.
     X_batch = np.empty((min(batch_size, len(X)),) + X.shape[1:], dtype=X.dtype)
@@ -154,6 +170,8 @@ def fit(model, X, y, loss="softmax_cross_entropy", optimizer=None, epochs=10, ba
                     Xb, yb = gather(X, rows, X_batch), gather(y, rows, y_batch)
                 else:
                     Xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+                if augment is not None:
+                    Xb = augmented(augment, Xb, augment_rng)
                 out = model.forward(Xb, check=False)
                 batch_loss = loss.forward(out, yb)
                 if not math.isfinite(batch_loss):

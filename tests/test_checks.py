@@ -363,6 +363,10 @@ CHECKERS = {
     "check_relu_forward_std": lambda x_sq, fan_ins, w_std: None,
     "check_cosine_lr": lambda p, lr_max, lr_min, warmup: None,
     "check_adamw_step": lambda w, g, m, v, t, lr, weight_decay: None,
+    "check_dropout_forward": lambda x, p, rng: None,
+    "check_smoothed_cross_entropy_grad": lambda z, y, eps: None,
+    "check_fold_batchnorm": lambda W, b, gamma, beta, running_mean, running_var, eps: None,
+    "check_layer_norm_backward": lambda x, gamma, grad_out, eps: None,
 }
 
 
@@ -635,3 +639,260 @@ def test_adamw_step_refuses_other_results_and_in_place_moments():
         return w_new, m_new, v_new
 
     fails(checks.check_adamw_step, in_place, "changed its input `m` in place")
+
+
+# -- Exercise 8.2: dropout_forward ------------------------------------------------------------------
+
+def dropout_forward(x, p, rng, *, keep_prob=None, scale=None, shared=False, dtype=np.float32):
+    """Inverted dropout, or one of the typical mistakes (selected by the keywords)."""
+    keep_prob = 1 - p if keep_prob is None else keep_prob
+    draw = rng.random(x.shape[1:] if shared else x.shape, dtype=np.float32)
+    scale = 1 / (1 - p) if scale is None else scale
+    return (x * (draw < keep_prob) * scale).astype(dtype)
+
+
+def test_dropout_forward_accepts_the_right_answers(capsys):
+    ok = "Correct: each entry zeroed with probability p, the rest divided by 1 - p, drawn from rng."
+    passes(checks.check_dropout_forward, dropout_forward, capsys, ok)
+    passes(checks.check_dropout_forward,
+           lambda x, p, rng: x * ((rng.random(x.shape) >= p) / (1 - p)).astype(x.dtype), capsys, ok)
+
+    def through_the_package(x, p, rng):
+        layer = mc.Dropout(p)
+        layer.rng = rng
+        return layer.forward(x)
+
+    passes(checks.check_dropout_forward, through_the_package, capsys, ok)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda x, p, rng: dropout_forward(x, p, rng, scale=1.0), "the kept entries are not scaled"),
+    (lambda x, p, rng: dropout_forward(x, p, rng, scale=1 / p), "divided the kept entries by p"),
+    (lambda x, p, rng: dropout_forward(x, p, rng, scale=1 - p), "multiplied by 1 - p"),
+    (lambda x, p, rng: dropout_forward(x, p, rng, keep_prob=p, scale=1 / p), "about 1 - p; p = 0.3 is the probability"),
+    (lambda x, p, rng: dropout_forward(x, p, rng, shared=True), "every row has the same mask"),
+    (lambda x, p, rng: x * np.float32(1 / (1 - p)), "nothing was dropped"),
+    (lambda x, p, rng: dropout_forward(x, p, rng, dtype=np.float64), "x is float32 but your result is float64"),
+    (lambda x, p, rng: dropout_forward(x, p, np.random.default_rng(0)), "ignores `rng`"),
+    (lambda x, p, rng: dropout_forward(x, p, np.random.default_rng()), "draws from a generator of its own"),
+    (lambda x, p, rng: dropout_forward(x, p / 2, rng), "you dropped .*%.*about 30% should be zeroed"),
+    (lambda x, p, rng: dropout_forward(x, p, rng).T, "got its transpose"),
+    (lambda x, p, rng: dropout_forward(x, p, rng) * (1 + rng.random(x.shape, dtype=np.float32)),
+     "not all scaled alike"),
+])
+def test_dropout_forward_names_each_common_mistake(fn, match):
+    fails(checks.check_dropout_forward, fn, match)
+
+
+# -- Exercise 8.3: smoothed_cross_entropy_grad ------------------------------------------------------
+
+def smoothed_grad(z, y, eps, *, targets=None, n_div=None, smooth_p=False, sign=1):
+    """The right gradient, or one of the typical mistakes (selected by the keywords)."""
+    n, c = z.shape
+    onehot = np.eye(c)[y]
+    t = (1 - eps) * onehot + eps / c if targets is None else targets(onehot, eps, c)
+    p = mc.softmax(z)
+    diff = ((1 - eps) * p + eps / c - onehot) if smooth_p else (p - t)
+    return sign * diff / (n if n_div is None else n_div(n, c))
+
+
+def test_smoothed_cross_entropy_grad_accepts_the_right_answers(capsys):
+    ok = "Correct: dL/dz = (softmax(z) - y_eps) / N with y_eps = (1 - eps) onehot(y) + eps / C."
+    passes(checks.check_smoothed_cross_entropy_grad, smoothed_grad, capsys, ok)
+
+    def through_the_package(z, y, eps):
+        loss = mc.SoftmaxCrossEntropy(label_smoothing=eps)
+        loss(z, y)
+        return loss.backward()
+
+    passes(checks.check_smoothed_cross_entropy_grad, through_the_package, capsys, ok)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"targets": lambda o, e, c: o}, "gradient without smoothing"),
+    ({"targets": lambda o, e, c: o + e / c}, r"factor \(1 - eps\) on the one-hot is missing"),
+    ({"targets": lambda o, e, c: (1 - e) * o + e}, "eps is not divided by C"),
+    ({"targets": lambda o, e, c: (1 - e) * o + e / (c - 1) * (1 - o)}, "over the C - 1 wrong classes"),
+    ({"targets": lambda o, e, c: e * o + (1 - e) / c}, "eps and 1 - eps are swapped"),
+    ({"smooth_p": True}, "smoothed the predicted probabilities"),
+    ({"n_div": lambda n, c: 1}, "forgot the 1/N"),
+    ({"n_div": lambda n, c: n * c}, r"divided by N \* C"),
+    ({"sign": -1}, "sign: the gradient is"),
+])
+def test_smoothed_cross_entropy_grad_names_each_common_mistake(kw, match):
+    fails(checks.check_smoothed_cross_entropy_grad, lambda z, y, eps: smoothed_grad(z, y, eps, **kw), match)
+
+
+def test_smoothed_cross_entropy_grad_checks_eps_zero_too():
+    fails(checks.check_smoothed_cross_entropy_grad,
+          lambda z, y, eps: smoothed_grad(z, y, eps if eps else 0.1), r"\(eps = 0\): wrong values")
+
+
+# -- Exercise 9.2: fold_batchnorm -------------------------------------------------------------------
+
+def fold_batchnorm(W, b, gamma, beta, running_mean, running_var, eps, *, scale=None, shift=None):
+    """The right folding, or a mistake: scale(W, gamma, var, eps) -> W_folded, shift(b, mean, s, beta) -> b_folded."""
+    s = gamma / np.sqrt(running_var + eps)
+    W_new = scale(W, gamma, running_var, eps) if scale else W * s
+    b_new = shift(b, running_mean, s, beta) if shift else (b - running_mean) * s + beta
+    return W_new, b_new
+
+
+def test_fold_batchnorm_accepts_the_right_answers(capsys):
+    ok = ("Correct: W_folded = W * s and b_folded = (b - running_mean) * s + beta, "
+          "s = gamma / sqrt(running_var + eps).")
+    passes(checks.check_fold_batchnorm, fold_batchnorm, capsys, ok)
+
+    def through_the_package(W, b, gamma, beta, running_mean, running_var, eps):
+        """Read the folded layer off the package's Dense + BatchNorm1d in evaluation mode."""
+        dense, bn = mc.Dense(*W.shape, dtype=np.float64), mc.BatchNorm1d(W.shape[1], eps=eps, dtype=np.float64)
+        dense.params["W"][...], dense.params["b"][...] = W, b
+        bn.params["gamma"][...], bn.params["beta"][...] = gamma, beta
+        bn.buffers["running_mean"][...], bn.buffers["running_var"][...] = running_mean, running_var
+        bn.training = False
+        b_new = bn.forward(dense.forward(np.zeros((1, W.shape[0]))))[0]
+        return bn.forward(dense.forward(np.eye(W.shape[0]))) - b_new, b_new
+
+    passes(checks.check_fold_batchnorm, through_the_package, capsys, ok)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"scale": lambda W, g, v, e: W}, r"\(W_folded\): W is unchanged"),
+    ({"scale": lambda W, g, v, e: W * (g / np.sqrt(v + e))[:, None]}, r"broadcast(.|\n)*scale the columns, W \* s"),
+    ({"scale": lambda W, g, v, e: W * g / np.sqrt(v)}, "eps is missing"),
+    ({"scale": lambda W, g, v, e: W * g / (np.sqrt(v) + e)}, "eps belongs inside the square root"),
+    ({"scale": lambda W, g, v, e: W * g / (v + e)}, "divided by the variance"),
+    ({"scale": lambda W, g, v, e: W / np.sqrt(v + e)}, "gamma is missing"),
+    ({"scale": lambda W, g, v, e: W * np.sqrt(v + e) / g}, "upside down"),
+    ({"shift": lambda b, m, s, beta: b * s + beta}, r"\(b_folded\): the running mean is not subtracted"),
+    ({"shift": lambda b, m, s, beta: (b - m) * s}, "beta is missing"),
+    ({"shift": lambda b, m, s, beta: b - m + beta}, "shifted bias is not rescaled"),
+    ({"shift": lambda b, m, s, beta: b * s - m + beta}, "running mean must be scaled too"),
+    ({"shift": lambda b, m, s, beta: -m * s + beta}, "own bias b is missing"),
+    ({"shift": lambda b, m, s, beta: (b - m) * s + beta * s}, "beta is added after the scaling"),
+    ({"shift": lambda b, m, s, beta: (b + m) * s + beta}, "sign: subtract the running mean"),
+])
+def test_fold_batchnorm_names_each_common_mistake(kw, match):
+    fails(checks.check_fold_batchnorm, lambda *args: fold_batchnorm(*args, **kw), match)
+
+
+def test_fold_batchnorm_finds_scaled_rows_with_a_square_w_too():
+    def rows_when_square(W, b, gamma, beta, mean, var, eps):
+        s = gamma / np.sqrt(var + eps)
+        return (W * s[:, None] if W.shape[0] == W.shape[1] else W * s), (b - mean) * s + beta
+
+    fails(checks.check_fold_batchnorm, rows_when_square, "you scaled the rows of W")
+
+
+def test_fold_batchnorm_refuses_other_results():
+    fails(checks.check_fold_batchnorm, lambda *args: fold_batchnorm(*args)[::-1], "wrong order")
+    fails(checks.check_fold_batchnorm, lambda *args: fold_batchnorm(*args)[0], "the pair .*you returned ndarray")
+
+    def in_place(W, b, gamma, beta, running_mean, running_var, eps):
+        W_new, b_new = fold_batchnorm(W, b, gamma, beta, running_mean, running_var, eps)
+        W *= 1  # harmless...
+        b -= running_mean  # ...this one is not
+        return W_new, b_new
+
+    fails(checks.check_fold_batchnorm, in_place, "changed its input `b` in place")
+
+
+# -- Exercise 9.3: layer_norm_backward --------------------------------------------------------------
+
+def layer_norm_backward(x, gamma, grad_out, eps, *, axis=1, corr_axis=None, mean_term=True, var_term=True,
+                        ddof=0, eps_outside=False, use_gamma=True, divide_by=None):
+    """The right backward pass of layer norm, or one of the typical mistakes (selected by the keywords)."""
+    mean = x.mean(axis=axis, keepdims=True)
+    var = ((x - mean) ** 2).sum(axis=axis, keepdims=True) / (x.shape[axis] - ddof)
+    inv = 1 / (np.sqrt(var) + eps) if eps_outside else 1 / np.sqrt(var + eps)
+    x_hat = (x - mean) * inv
+    g = grad_out * gamma if use_gamma else grad_out
+    c = axis if corr_axis is None else corr_axis
+    avg = (lambda a: a.sum(axis=c, keepdims=True) / divide_by) if divide_by else (lambda a: a.mean(axis=c, keepdims=True))
+    dx = inv * (g - (avg(g) if mean_term else 0) - (x_hat * avg(g * x_hat) if var_term else 0))
+    return dx, (grad_out * x_hat).sum(axis=0), grad_out.sum(axis=0)
+
+
+def layer_norm_backward_through_the_graph(x, gamma, grad_out, eps):
+    """The same gradient the long way: through x_hat, then the row's variance, then its mean."""
+    d = x.shape[1]
+    mean = x.mean(axis=1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=1, keepdims=True)
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    g = grad_out * gamma
+    d_var = np.sum(g * (x - mean), axis=1, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    d_mean = -np.sum(g, axis=1, keepdims=True) / np.sqrt(var + eps)
+    return g / np.sqrt(var + eps) + d_var * 2 * (x - mean) / d + d_mean / d, (grad_out * x_hat).sum(0), grad_out.sum(0)
+
+
+LAYER_NORM_OK = ("Correct: dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps) with g = grad_out * gamma "
+                 "and means over each row; dgamma and dbeta sum over the rows.")
+
+
+def test_layer_norm_backward_accepts_the_right_answers(capsys):
+    passes(checks.check_layer_norm_backward, layer_norm_backward, capsys, LAYER_NORM_OK)
+    passes(checks.check_layer_norm_backward, layer_norm_backward_through_the_graph, capsys, LAYER_NORM_OK)
+
+    def transposed_batch_norm(x, gamma, grad_out, eps):
+        """Layer norm is batch norm of x.T, up to where gamma and beta sit."""
+        bn = mc.BatchNorm1d(x.shape[0], eps=eps, dtype=np.float64)
+        bn.forward(x.T)
+        dx_hat = bn.backward((grad_out * gamma).T).T
+        x_hat = bn.x_hat.T
+        return dx_hat, (grad_out * x_hat).sum(axis=0), grad_out.sum(axis=0)
+
+    passes(checks.check_layer_norm_backward, transposed_batch_norm, capsys, LAYER_NORM_OK)
+
+
+def with_grads(dgamma=None, dbeta=None):
+    """layer_norm_backward with its dgamma or dbeta replaced: dgamma(grad_out, x_hat, x), dbeta(grad_out)."""
+    def fn(x, gamma, grad_out, eps):
+        dx, dg, db = layer_norm_backward(x, gamma, grad_out, eps)
+        mean = x.mean(axis=1, keepdims=True)
+        x_hat = (x - mean) / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+        return dx, dgamma(grad_out, x_hat, x) if dgamma else dg, dbeta(grad_out) if dbeta else db
+    return fn
+
+
+def batch_norm_shortcut(x, gamma, grad_out, eps):
+    dx, dgamma, dbeta = layer_norm_backward(x, gamma, grad_out, eps)
+    mean = x.mean(axis=1, keepdims=True)
+    inv = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    n = len(x)
+    return inv * gamma * (grad_out - dbeta / n - (x - mean) * inv * dgamma / n), dgamma, dbeta
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda *a: layer_norm_backward(*a, axis=0), r"\(dx\): you normalised over the wrong axis"),
+    (lambda *a: layer_norm_backward(*a, corr_axis=0), "correction terms average over the batch"),
+    (lambda *a: layer_norm_backward(*a, mean_term=False, var_term=False), "both correction terms are missing"),
+    (lambda *a: layer_norm_backward(*a, var_term=False), "correction through the variance is missing"),
+    (lambda *a: layer_norm_backward(*a, mean_term=False), "correction through the mean is missing"),
+    (lambda *a: layer_norm_backward(*a, ddof=1), "unbiased variance"),
+    (lambda *a: layer_norm_backward(*a, eps_outside=True), "eps belongs inside the square root"),
+    (lambda x, gamma, grad_out, eps: layer_norm_backward(x, gamma, grad_out, 0.0), "eps is missing"),
+    (lambda *a: layer_norm_backward(*a, use_gamma=False), "gamma is missing from dx"),
+    (lambda *a: layer_norm_backward(*a, divide_by=len(a[0])), "must be divided by d, not by the batch size"),
+    (batch_norm_shortcut, "as in batch norm's shortcut"),
+    (with_grads(dgamma=lambda g, x_hat, x: (g * x_hat).sum(axis=1)), r"\(dgamma\): you summed over the features"),
+    (with_grads(dgamma=lambda g, x_hat, x: g.sum(axis=0)), "x_hat is missing"),
+    (with_grads(dgamma=lambda g, x_hat, x: (g * x).sum(axis=0)), "not by x"),
+    (with_grads(dgamma=lambda g, x_hat, x: (g * x_hat).mean(axis=0)), r"\(dgamma\): sum over the rows, not mean"),
+    (with_grads(dbeta=lambda g: g.sum(axis=1)), r"\(dbeta\): you summed over the features"),
+    (with_grads(dbeta=lambda g: g.mean(axis=0)), r"\(dbeta\): sum over the rows, not mean"),
+])
+def test_layer_norm_backward_names_each_common_mistake(fn, match):
+    fails(checks.check_layer_norm_backward, fn, match)
+
+
+def test_layer_norm_backward_refuses_other_results():
+    fails(checks.check_layer_norm_backward, lambda *a: layer_norm_backward(*a)[:2], "of length 2")
+    fails(checks.check_layer_norm_backward, lambda *a: (lambda dx, dg, db: (dx, db, dg))(*layer_norm_backward(*a)),
+          "dgamma and dbeta are swapped")
+
+    def centres_in_place(x, gamma, grad_out, eps):
+        result = layer_norm_backward(x, gamma, grad_out, eps)
+        x -= x.mean(axis=1, keepdims=True)
+        return result
+
+    fails(checks.check_layer_norm_backward, centres_in_place, "changed its input `x` in place")

@@ -101,3 +101,57 @@ def test_empty_batch_is_refused():
 def test_unknown_loss_name():
     with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
         mc.get_loss("hinge")
+
+
+# -- label smoothing ---------------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(n=batch_sizes, c=classes, seed=seeds, eps=st.sampled_from([0.05, 0.1, 0.3, 0.9]))
+def test_label_smoothing_gradient(n, c, seed, eps):
+    z = randn((n, c), seed, scale=3)
+    y = np.random.default_rng(seed).integers(0, c, n)
+    assert mc.gradcheck_loss(mc.SoftmaxCrossEntropy(label_smoothing=eps), z, y).max_error < TOL
+
+
+def test_label_smoothing_is_cross_entropy_against_the_smoothed_targets():
+    rng = np.random.default_rng(0)
+    z, y, eps = rng.standard_normal((5, 4)) * 2, np.array([0, 3, 1, 1, 2]), 0.2
+    targets = (1 - eps) * np.eye(4)[y] + eps / 4
+    loss = mc.SoftmaxCrossEntropy(label_smoothing=eps)
+    assert loss(z, y) == pytest.approx(-np.mean(np.sum(targets * mc.log_softmax(z), axis=1)), rel=1e-12)
+    np.testing.assert_allclose(loss.backward(), (mc.softmax(z) - targets) / 5, atol=1e-15)
+
+
+def test_label_smoothing_is_minimal_at_the_smoothed_probabilities():
+    eps, c = 0.1, 10
+    gap = np.log((1 - eps + eps / c) / (eps / c))  # the optimal logit of the true class above the others
+    z = np.zeros((1, c))
+    z[0, 3] = gap
+    loss = mc.SoftmaxCrossEntropy(label_smoothing=eps)
+    loss(z, np.array([3]))
+    np.testing.assert_allclose(loss.backward(), 0, atol=1e-15)
+
+
+def test_zero_smoothing_is_bit_for_bit_the_plain_loss_in_float32():
+    rng = np.random.default_rng(1)
+    z, y = rng.standard_normal((64, 10), dtype=np.float32) * 4, rng.integers(0, 10, 64)
+    plain, zero = mc.SoftmaxCrossEntropy(), mc.SoftmaxCrossEntropy(label_smoothing=0.0)
+    assert plain(z, y) == zero(z, y)
+    np.testing.assert_array_equal(plain.backward(), zero.backward())
+    smoothed = mc.SoftmaxCrossEntropy(label_smoothing=0.1)
+    smoothed(z, y)
+    assert smoothed.backward().dtype == np.float32
+
+
+def test_label_smoothing_through_get_loss_and_its_errors():
+    loss = mc.get_loss("softmax_cross_entropy", label_smoothing=0.1)
+    assert isinstance(loss, mc.SoftmaxCrossEntropy) and loss.label_smoothing == 0.1
+    assert repr(loss) == "SoftmaxCrossEntropy(label_smoothing=0.1)" and repr(mc.SoftmaxCrossEntropy()) == "SoftmaxCrossEntropy()"
+    with pytest.raises(ValueError, match=r"must be a number in \[0, 1\), got 1"):
+        mc.SoftmaxCrossEntropy(label_smoothing=1)
+    with pytest.raises(ValueError, match=r"got -0.1"):
+        mc.SoftmaxCrossEntropy(label_smoothing=-0.1)
+    with pytest.raises(ValueError, match="pass the options to its constructor"):
+        mc.get_loss(mc.SoftmaxCrossEntropy(), label_smoothing=0.1)
+    with pytest.raises(TypeError, match="takes no options"):
+        mc.get_loss("mse", label_smoothing=0.1)

@@ -153,3 +153,31 @@ def test_fit_refuses_a_schedule_that_returns_no_usable_rate(bad):
     model = mc.mlp([2, 8, 3], seed=0)
     with pytest.raises(ValueError, match=r"The schedule returned lr=.* at progress 0/\d+; a schedule must return"):
         mc.fit(model, X, y, epochs=1, progress=False, schedule=bad)
+
+
+# -- early stopping and fit(..., augment=...) ---------------------------------------------------------
+
+def test_early_stopping_without_restore_keeps_the_last_weights():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 20), dtype=np.float32)
+    y = rng.integers(0, 2, 64)
+    X_val, y_val = rng.standard_normal((64, 20), dtype=np.float32), rng.integers(0, 2, 64)
+    model = mc.mlp([20, 64, 2], seed=0)
+    history = mc.fit(model, X, y, optimizer=mc.Adam(model, lr=0.01), epochs=200, batch_size=16,
+                     validation_data=(X_val, y_val), early_stopping=3, restore_best=False, progress=False)
+    assert history.stopped_early
+    val_loss, _ = mc.evaluate(model, "softmax_cross_entropy", X_val, y_val)
+    assert val_loss == pytest.approx(history.val_loss[-1], rel=1e-5) and val_loss > min(history.val_loss)
+
+
+def test_fit_trains_with_label_smoothing_and_augmentation():
+    X, y = spiral(n_classes=3, seed=0)
+    model = mc.mlp([2, 32, 3], seed=0)
+
+    def jitter(Xb, rng):
+        return Xb + rng.standard_normal(Xb.shape, dtype=Xb.dtype) * Xb.dtype.type(0.01)
+
+    history = mc.fit(model, X, y, loss=mc.SoftmaxCrossEntropy(label_smoothing=0.1),
+                     optimizer=mc.Adam(model, lr=0.01), epochs=100, batch_size=32, progress=False, augment=jitter)
+    assert mc.accuracy(model.predict(X), y) >= 0.9
+    assert history.loss[-1] > 0.2  # smoothed targets keep the loss away from 0
