@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help book test setup setup-book system-deps system-deps-test data assets kernel \
         unit nbval nbval-portable build site-check execute sync-url lab kernel-user serve clean \
-        notebooks
+        notebooks pdf instructor-guide
 
 help:
 	@echo "make book         set up, build the book into $(SITE)/ and print its path"
@@ -49,9 +49,13 @@ help:
 	@echo "  make nbval-portable [NB=...]  nbval with other machines' kernels emulated (before committing a notebook)"
 	@echo "  make lab          JupyterLab on the chapters, with the course's kernel"
 	@echo "  make notebooks    the learner notebooks (Jupyter-native Markdown) in _build/notebooks/"
+	@echo "  make student      the student edition (no solutions) in _build/student/html/"
+	@echo "  make assignments  one exercise notebook per chapter in _build/assignments/ (grade: python -m mlp_core.grade)"
 	@echo "  make kernel-user  register the course's kernel for a Jupyter installed elsewhere"
 	@echo "  make serve        serve the built book on http://localhost:8000/"
 	@echo "  make sync-url     rewrite the repository address everywhere from _config.yml"
+	@echo "  make pdf          both editions as PDF (_build/latex/book.pdf, _build/student-latex/book.pdf), checked"
+	@echo "  make instructor-guide  regenerate the chapter guide of book/instructors.md from the chapters"
 	@echo "  make clean        remove built and fetched files (not the virtual environment)"
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +104,7 @@ book: setup-book
 	@echo "  (that is: $(PY) -m http.server --directory $(SITE) 8000, then http://localhost:8000/)"
 
 test:
-	@$(PYTHON) scripts/run_tests.py setup unit nbval build site-check
+	@$(PYTHON) scripts/run_tests.py setup unit nbval build student site-check
 
 # ---------------------------------------------------------------------------------------------
 # The parts of make test (they assume the set-up is done)
@@ -129,6 +133,16 @@ site-check:
 notebooks: $(VENV)/.installed
 	$(PY) scripts/learner_notebooks.py --out _build/notebooks
 
+# For instructors (CONTRIBUTING.md): the book without any solution, in _build/student/html (a full build into a
+# scratch folder, never touching _build/html; make site-check checks it too), and one exercise notebook per chapter
+# in _build/assignments/, graded by `python -m mlp_core.grade`.
+.PHONY: student assignments
+student: $(VENV)/.installed
+	$(PY) scripts/student_edition.py --out _build/student
+
+assignments: $(VENV)/.installed
+	$(PY) scripts/assignments.py --out _build/assignments
+
 # ---------------------------------------------------------------------------------------------
 # Working on the book
 
@@ -137,6 +151,17 @@ execute: kernel
 
 sync-url: $(VENV)/.installed
 	$(PY) scripts/sync_repo_url.py
+
+# The per-chapter part of the instructor guide, from the chapters and book/instructor_guide.yml.
+instructor-guide: $(VENV)/.installed
+	$(PY) scripts/instructor_guide.py
+
+# The PDF for printing, instructor and student editions (scripts/pdf.py), then their checks (pdftotext).
+# Not in make test (it needs TeX Live, large to install): CI runs it as a step of its own (.ci/run).
+pdf: $(VENV)/.installed
+	@bash scripts/system_deps.sh texlive
+	$(PY) scripts/pdf.py instructor student
+	BFS_PDF_TESTS=1 $(BIN)/pytest tests/test_pdf.py -p no:cacheprovider
 
 lab: $(VENV)/.installed kernel data
 	@$(PY) -c "import jupyterlab, jupyterlab_myst" 2>/dev/null || \

@@ -48,6 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "_build" / "notebooks"
 # The branch that .github/workflows/deploy.yml publishes the learner notebooks to (CONTRIBUTING.md).
 NOTEBOOKS_BRANCH = "learner-notebooks"
+# The student edition (make student) points its Colab button at notebooks without solutions, a branch the
+# Pages workflow publishes from `learner_notebooks.py --no-solutions` (.github/workflows/deploy.yml).
+STUDENT_NOTEBOOKS_BRANCH = "student-notebooks"
 
 
 class ConversionError(ValueError):
@@ -482,7 +485,7 @@ class Converter:
                 raise ConversionError(f"{self.doc}: {{solution}} {block.arg!r} follows no exercise with that label")
             ex.solution, ex.solution_cell = body, self.cell
             if not self.solutions:
-                return ""
+                return SOLUTION_LEFT_OUT
             return (
                 f"<details>\n<summary><strong>Solution to {ex.heading}</strong> (click to show)</summary>\n\n"
                 f"{body}\n\n</details>"
@@ -542,6 +545,8 @@ HIDDEN = {  # the book's tags, as Jupyter's own cell metadata
 }
 
 CHECK_TAGS = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
+# Where convert_notebook(solutions=False) left a solution out (removed again before the notebook is returned).
+SOLUTION_LEFT_OUT = "<!-- solution left out -->"
 
 
 @dataclass
@@ -594,6 +599,14 @@ def convert_notebook(book: Book, doc: str, solutions: bool = True) -> Chapter:
     if not solutions:
         dropped = {i for ex in exercises for i in ex.check_cells}
         cells = [(i, c) for i, c in cells if i not in dropped]
+        announcing = {ex.solution_cell for ex in exercises if ex.check_cells}
+        for i, cell in cells:  # a solution left out; in its cell, the words that announce a dropped check go too
+            if cell["cell_type"] == "markdown" and SOLUTION_LEFT_OUT in cell["source"]:
+                text = cell["source"]
+                if i in announcing:
+                    text = text[: text.rindex(SOLUTION_LEFT_OUT)]
+                cell["source"] = re.sub(r"\n{3,}", "\n\n", text.replace(SOLUTION_LEFT_OUT, "")).strip("\n")
+        cells = [(i, c) for i, c in cells if c["cell_type"] != "markdown" or c["source"].strip()]
 
     notebook = {k: copy.deepcopy(v) for k, v in source.items() if k != "cells"}
     notebook["cells"] = [c for _, c in cells]
@@ -671,12 +684,17 @@ def build(out: Path = DEFAULT_OUT, root: Path = ROOT, solutions: bool = True) ->
 def _after_build(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    build(Path(app.outdir) / "_sources", Path(app.confdir))
+    build(Path(app.outdir) / "_sources", Path(app.confdir), solutions=not _student_edition(app))
+
+
+def _student_edition(app) -> bool:
+    """The flag of the student edition (_ext/student_edition.py); absent from the instructor edition."""
+    return bool(getattr(app.config, "student_edition", False))
 
 
 def _colab_button(app, pagename, templatename, context, doctree) -> None:
     """Point the Colab button at the learner notebook on the branch the workflow publishes."""
-    branch = NOTEBOOKS_BRANCH
+    branch = STUDENT_NOTEBOOKS_BRANCH if _student_edition(app) else NOTEBOOKS_BRANCH
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             url = button.get("url", "")

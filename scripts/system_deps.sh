@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the course can use, when they are missing and apt-get is usable.
 #
-#   scripts/system_deps.sh dataset-fashion-mnist [chromium]
+#   scripts/system_deps.sh dataset-fashion-mnist [chromium] [texlive]
 #
 # - dataset-fashion-mnist: the data set, so that nothing has to be downloaded. Optional: without it,
 #   `python -m mlp_core.data` downloads the files (on a machine that is online).
 # - chromium: the browser of the site check in `make test` (driven by Playwright's Python package;
 #   no browser is ever downloaded). Elsewhere, set CHROMIUM=/path/to/chromium-or-chrome.
+# - texlive: what `make pdf` needs (scripts/pdf.py): xelatex and latexmk, the LaTeX packages of Sphinx's
+#   and jupyter-book's classes, the DejaVu fonts, and pdftotext (poppler-utils) for its test.
 #
 # Runs apt-get as root, or through `sudo -n` when that works without a password; otherwise it only
 # says what to install. It never fails the build by itself: what is really missing makes the step
@@ -27,6 +29,13 @@ for package in "$@"; do
       browser="${CHROMIUM:-/usr/bin/chromium}"
       if [ -x "$browser" ] || have_package chromium; then continue; fi
       ;;
+    texlive)
+      for tex_package in texlive-xetex latexmk texlive-latex-recommended texlive-latex-extra \
+                         texlive-fonts-recommended fonts-dejavu poppler-utils; do
+        have_package "$tex_package" || wanted+=("$tex_package")
+      done
+      continue
+      ;;
   esac
   wanted+=("$package")
 done
@@ -40,6 +49,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
   echo "system_deps: not a Debian-like system; missing: ${wanted[*]}"
   echo "  - Fashion-MNIST: python -m mlp_core.data downloads it (needs the network once)."
   echo "  - chromium: install Chromium or Chrome and set CHROMIUM=/path/to/it for 'make test'."
+  echo "  - texlive: for 'make pdf', install TeX Live with xelatex and latexmk, the DejaVu fonts and pdftotext."
   exit 0
 fi
 
