@@ -10,9 +10,18 @@
  *    MathJax 3 does not have, so a page with both math and widgets throws a TypeError. Give each
  *    MathJax 3 object (MathJax replaces window.MathJax when it starts) a Hub that forwards to
  *    MathJax 3's typesetPromise.
+ * 3. The theme's Font Awesome script replaces every <i class="fa ..."> with an <svg>, but the Play
+ *    widget finds its icon as the <i> inside its button to switch play and pause, and throws a
+ *    TypeError once the <i> is gone, which also stops the slider linked to it. Ask Font Awesome to
+ *    nest the <svg> inside the <i> instead (this script runs before the theme's deferred scripts), and
+ *    hide it in widgets, which draw the same icon with the manager's own icon font.
  */
 (function () {
   "use strict";
+  window.FontAwesomeConfig = Object.assign({}, window.FontAwesomeConfig, { autoReplaceSvg: "nest" });
+  var iconStyle = document.createElement("style");
+  iconStyle.textContent = ".jupyter-widgets i.fa > svg { display: none; }";
+  document.head.appendChild(iconStyle);
   var here = document.currentScript && document.currentScript.src;
   if (here) {
     window.__jupyter_widgets_assets_path__ = new URL("html-manager/", here).href;
