@@ -1110,3 +1110,153 @@ def check_layer_norm_backward(fn):
     ])
     print("Correct: dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps) with g = grad_out * gamma and "
           "means over each row; dgamma and dbeta sum over the rows.")
+
+
+def _halving(scores, eta, column=None, keep=None, descending=True, ties_high=False, positions=False):
+    """Successive halving on scores (n, R), with the variations that _check_halving_case recognises."""
+    n, R = scores.shape
+    alive, rounds = list(range(n)), [list(range(n))]
+    for k in range(R):
+        col = k if column is None else column
+        key = scores[alive, col] if descending else -scores[alive, col]
+        order = np.argsort(key)[::-1] if ties_high else np.argsort(-key, kind="stable")
+        count = 1 if k == R - 1 else (keep(len(alive), eta) if keep else max(1, len(alive) // eta))
+        chosen = order[:count]
+        alive = sorted(int(i) for i in (chosen if positions else np.asarray(alive)[chosen]))
+        if k < R - 1:
+            rounds.append(alive)
+    return rounds, alive[0]
+
+
+def _check_halving_case(fn, scores, eta):
+    name = "successive_halving"
+    result = _run(name, fn, (scores, eta), ("scores", "eta"))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise ExerciseError(f"{name}: return the pair (rounds, winner); you returned {type(result).__name__}"
+                            + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+    rounds, winner = result
+    if np.ndim(winner) != 0:
+        raise ExerciseError(f"{name}: the second item should be the winner, one configuration index; you returned "
+                            "a sequence there (the rounds alone?). Return the pair (rounds, winner).")
+    try:
+        got = [sorted(int(i) for i in np.asarray(r).ravel()) for r in rounds]
+        winner = int(np.asarray(winner).item())
+    except (TypeError, ValueError):
+        raise ExerciseError(f"{name}: rounds must be a list with one list (or array) of configuration indices per "
+                            "round, and winner one index.") from None
+    n, R = scores.shape
+    expected, best = _halving(scores, eta)
+    if got == expected and winner == best:
+        return
+    if len(got) != R:
+        raise ExerciseError(f"{name}: scores has R = {R} columns, one per round, so rounds needs {R} entries (the "
+                            f"configurations trained in each round); you returned {len(got)}.")
+    if got[0] != list(range(n)):
+        raise ExerciseError(f"{name}: the first round trains every configuration, 0 to {n - 1}; your rounds[0] "
+                            f"is {got[0]}.")
+    hints = [
+        (_halving(scores, eta, descending=False), "you kept the configurations with the LOWEST scores: the survivors "
+                                                  "are those with the highest validation accuracy."),
+        (_halving(scores, eta, column=0), "every round ranks by the first column, the scores of round 0: round k "
+                                          "ranks its survivors by scores[:, k], the budget they were just trained at."),
+        (_halving(scores, eta, column=R - 1), "every round ranks by the last column: round k ranks its survivors by "
+                                              "scores[:, k], the budget they were just trained at."),
+        (_halving(scores, eta, positions=True),
+         "your indices are positions within the current round, not the configurations' own indices: map them back, "
+         "e.g. alive[order[:keep]]."),
+        (_halving(scores, eta, ties_high=True), "ties go to the lower index: with equal scores, configuration 2 beats "
+                                                "configuration 7. np.argsort(-s, kind='stable') keeps that order; "
+                                                "np.argsort(s)[::-1] reverses it."),
+        (_halving(scores, eta, keep=lambda m, e: -(-m // e)), "you rounded up: keep len(alive) // eta (at least 1) "
+                                                              "configurations, the integer part of m / eta."),
+        (_halving(scores, eta, keep=lambda m, e: max(1, n // e)), "each round keeps 1/eta of the configurations still "
+                                                                  "alive, not of the n you started with."),
+    ]
+    for (candidate, candidate_best), message in hints:
+        if got == candidate != expected:
+            raise ExerciseError(f"{name}: {message}")
+    for k, (g, e) in enumerate(zip(got, expected)):
+        if g != e:
+            raise ExerciseError(f"{name}: with eta = {eta}, round {k} should train configurations {e}; you have {g}.")
+    if winner in expected[-1] and winner == max(expected[-1], key=lambda i: (scores[i, 0], -i)) != best:
+        raise ExerciseError(f"{name}: the rounds are right, but you chose the winner by the first column; the "
+                            f"last round was trained with the largest budget, so rank its survivors by "
+                            f"scores[:, {R - 1}]: configuration {best}, not {winner}.")
+    if winner in expected[-1]:
+        raise ExerciseError(f"{name}: the rounds are right, but the winner is the survivor of the last round with the "
+                            f"highest score in its column, scores[:, {R - 1}]: configuration {best}, not {winner}.")
+    raise ExerciseError(f"{name}: the rounds are right, but the winner {winner} was not even trained in the last round "
+                        f"({expected[-1]}); it is the best of those by scores[:, {R - 1}].")
+
+
+def check_successive_halving(fn):
+    """Exercise 10.1 (``ch10-ex1``): fn(scores (n, R), eta) -> (rounds, winner) of successive halving.
+
+    scores[i, k] is the validation accuracy configuration i reaches with round k's budget. Round 0
+    trains all n; after round k the max(1, len // eta) best of its configurations by scores[:, k]
+    (ties to the lower index) go on; the winner is the best of the last round by scores[:, R - 1].
+    Recognises: the lowest kept, every round ranked by the first or the last column, positions
+    within the round instead of indices, ties to the higher index, rounding up, 1/eta of the
+    original n, the wrong number of rounds, round 0 incomplete, and a wrong winner.
+    """
+    rng = np.random.default_rng(10)
+    scores = np.round(rng.uniform(0.80, 0.86, size=(10, 2)), 3)
+    scores[:, 1] += 0.02
+    scores[[0, 5], 0] = 0.90, 0.89  # the two best of round 0; configurations 2 and 7 tie for the third place
+    scores[[2, 7], 0] = 0.88
+    _check_halving_case(fn, scores, 3)
+    _check_halving_case(fn, np.round(rng.uniform(0.8, 0.9, size=(8, 3)), 3), 2)
+    _check_halving_case(fn, np.round(rng.uniform(0.8, 0.9, size=(27, 3)), 3), 3)
+    print("Correct: every round keeps the best len // eta of its survivors by that round's scores, and the winner "
+          "is the best of the last round.")
+
+
+def check_ablation_delta(fn):
+    """Exercise 10.2 (``ch10-ex2``): fn(full (n_f,), ablated (n_a,)) -> (delta, se), accuracies over seeds.
+
+    delta = mean(ablated) - mean(full); se = s * sqrt(1 / n_f + 1 / n_a), s the sample standard
+    deviation (ddof=1) of the full recipe's runs, the seed noise. Recognises: the sign reversed,
+    percentage points, ddof=0, the standard deviation instead of the standard error, the ablated
+    runs treated as exact, no square root, s estimated from both groups, the variance for s.
+    """
+    name = "ablation_delta"
+    for full, ablated in [(np.array([0.912, 0.9155, 0.9085]), np.array([0.9052])),
+                          (np.array([0.901, 0.907, 0.904, 0.899]), np.array([0.896, 0.8915]))]:
+        result = _run(name, fn, (full, ablated), ("full", "ablated"))
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise ExerciseError(f"{name}: return the pair (delta, se); you returned {type(result).__name__}"
+                                + (f" of length {len(result)}." if isinstance(result, (tuple, list)) else "."))
+        delta, se = (_as_array(name, r) for r in result)
+        if delta.ndim or se.ndim:
+            raise ExerciseError(f"{name}: delta and se are single numbers; you returned arrays of shapes "
+                                f"{delta.shape} and {se.shape}.")
+        n_f, n_a = len(full), len(ablated)
+        d_ok = ablated.mean() - full.mean()
+        s = full.std(ddof=1)
+        _compare(name + " (delta)", delta, np.array(d_ok), hints=[
+            (np.array(-d_ok), "the sign is reversed: delta = mean(ablated) - mean(full), negative when removing the "
+                              "ingredient hurts."),
+            (np.array(100 * d_ok), "you returned percentage points; return a fraction, as the accuracies are."),
+        ])
+        both = np.concatenate([full - full.mean(), ablated - ablated.mean()])
+        pooled = np.sqrt(np.sum(both**2) / (len(both) - 2)) if n_a > 1 else None
+        hints = [
+            (np.array(full.std() * np.sqrt(1 / n_f + 1 / n_a)), "use the sample standard deviation, ddof=1: with "
+                                                                 "three seeds, ddof=0 underestimates the noise."),
+            (np.array(s), "that is the standard deviation of one run; the standard error of the difference of two "
+                          "means is s * sqrt(1 / n_f + 1 / n_a)."),
+            (np.array(s / np.sqrt(n_f)), "that is the standard error of mean(full) alone: the ablated runs are noisy "
+                                         "too, s * sqrt(1 / n_f + 1 / n_a)."),
+            (np.array(s * (1 / n_f + 1 / n_a)), "the square root is missing: variances add, so se = "
+                                                "sqrt(s**2 / n_f + s**2 / n_a)."),
+            (np.array(s**2 * np.sqrt(1 / n_f + 1 / n_a)), "you used the variance s**2 where the standard deviation s "
+                                                          "belongs."),
+            (np.array(100 * s * np.sqrt(1 / n_f + 1 / n_a)), "you returned percentage points; return a fraction."),
+        ]
+        if pooled is not None:
+            hints.append((np.array(pooled * np.sqrt(1 / n_f + 1 / n_a)),
+                          "estimate s from the full recipe's runs only, the same for every row of the table (an "
+                          "ablation usually has one run, which says nothing about the noise)."))
+        _compare(name + " (se)", se, np.array(s * np.sqrt(1 / n_f + 1 / n_a)), hints=hints)
+    print("Correct: delta = mean(ablated) - mean(full), se = s * sqrt(1 / n_f + 1 / n_a) with s the sample standard "
+          "deviation of the full recipe's runs.")

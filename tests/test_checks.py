@@ -367,6 +367,8 @@ CHECKERS = {
     "check_smoothed_cross_entropy_grad": lambda z, y, eps: None,
     "check_fold_batchnorm": lambda W, b, gamma, beta, running_mean, running_var, eps: None,
     "check_layer_norm_backward": lambda x, gamma, grad_out, eps: None,
+    "check_successive_halving": lambda scores, eta: None,
+    "check_ablation_delta": lambda full, ablated: None,
 }
 
 
@@ -896,3 +898,112 @@ def test_layer_norm_backward_refuses_other_results():
         return result
 
     fails(checks.check_layer_norm_backward, centres_in_place, "changed its input `x` in place")
+
+
+# -- Exercise 10.1: successive_halving -----------------------------------------------------------------
+
+HALVING_OK = ("Correct: every round keeps the best len // eta of its survivors by that round's scores, and the winner "
+              "is the best of the last round.")
+
+
+def successive_halving(scores, eta, column=None, ascending=False, ties_high=False, positions=False, ceil=False,
+                       of_n=False, rounds_off=0, winner_column=None):
+    """The reference, and each common mistake by a keyword."""
+    n, R = scores.shape
+    alive, rounds = list(range(n)), [list(range(n))]
+    for k in range(R - 1 + rounds_off):
+        s = scores[alive, k if column is None else column]
+        s = -s if ascending else s
+        order = np.argsort(s)[::-1] if ties_high else np.argsort(-s, kind="stable")
+        m = len(alive)
+        keep = max(1, n // eta) if of_n else (-(-m // eta) if ceil else max(1, m // eta))
+        picked = order[:keep]
+        alive = sorted(int(i) for i in (picked if positions else np.asarray(alive)[picked]))
+        rounds.append(alive)
+    last = scores[alive, R - 1 if winner_column is None else winner_column]
+    return rounds, alive[int(np.argmax(last))]
+
+
+def test_successive_halving_accepts_the_right_answers(capsys):
+    passes(checks.check_successive_halving, successive_halving, capsys, HALVING_OK)
+    passes(checks.check_successive_halving, lambda s, e: tuple(np.array(r) for r in successive_halving(s, e)[0])
+           and (successive_halving(s, e)[0][::-1][::-1], np.int64(successive_halving(s, e)[1])), capsys, HALVING_OK)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"ascending": True}, "LOWEST scores"),
+    ({"column": 0}, "ranks by the first column"),
+    ({"column": -1}, "ranks by the last column"),
+    ({"positions": True}, "positions within the current round"),
+    ({"ties_high": True}, "ties go to the lower index"),
+    ({"ceil": True}, "you rounded up"),
+    ({"of_n": True}, "not of the n you started with"),
+    ({"rounds_off": 1}, "rounds needs 2 entries"),
+    ({"rounds_off": -1}, "rounds needs 2 entries"),
+    ({"winner_column": 0}, "you chose the winner by the first column"),
+])
+def test_successive_halving_names_each_common_mistake(kw, match):
+    fails(checks.check_successive_halving, lambda s, e: successive_halving(s, e, **kw), match)
+
+
+def test_successive_halving_names_a_wrong_winner():
+    last_survivor = lambda s, e: (successive_halving(s, e)[0], successive_halving(s, e)[0][-1][-1])
+    fails(checks.check_successive_halving, last_survivor, "the winner is the survivor of the last round")
+    fails(checks.check_successive_halving, lambda s, e: (successive_halving(s, e)[0], 9),
+          "was not even trained in the last round")
+
+
+def test_successive_halving_refuses_other_results():
+    fails(checks.check_successive_halving, lambda s, e: successive_halving(s, e)[0], "the rounds alone")
+    fails(checks.check_successive_halving, lambda s, e: successive_halving(s, e)[1], "return the pair")
+    fails(checks.check_successive_halving, lambda s, e: ([[0, 1]] + successive_halving(s, e)[0][1:],
+                                                         successive_halving(s, e)[1]), "first round trains every")
+
+    def sorts_in_place(scores, eta):
+        result = successive_halving(scores, eta)
+        scores.sort(axis=0)
+        return result
+
+    fails(checks.check_successive_halving, sorts_in_place, "changed its input `scores` in place")
+
+
+# -- Exercise 10.2: ablation_delta -----------------------------------------------------------------------
+
+DELTA_OK = ("Correct: delta = mean(ablated) - mean(full), se = s * sqrt(1 / n_f + 1 / n_a) with s the sample standard "
+            "deviation of the full recipe's runs.")
+
+
+def ablation_delta(full, ablated, sign=1, scale=1, ddof=1, se_rule="ok"):
+    """The reference, and each common mistake by a keyword."""
+    n_f, n_a = len(full), len(ablated)
+    s = full.std(ddof=ddof)
+    se = {"ok": s * np.sqrt(1 / n_f + 1 / n_a), "sd": s, "full only": s / np.sqrt(n_f),
+          "no sqrt": s * (1 / n_f + 1 / n_a), "variance": s**2 * np.sqrt(1 / n_f + 1 / n_a),
+          "pooled": np.sqrt((np.sum((full - full.mean())**2) + np.sum((ablated - ablated.mean())**2))
+                            / (n_f + n_a - 2)) * np.sqrt(1 / n_f + 1 / n_a)}[se_rule]
+    return sign * scale * (ablated.mean() - full.mean()), scale * se
+
+
+def test_ablation_delta_accepts_the_right_answers(capsys):
+    passes(checks.check_ablation_delta, ablation_delta, capsys, DELTA_OK)
+    passes(checks.check_ablation_delta, lambda f, a: [float(x) for x in ablation_delta(f, a)], capsys, DELTA_OK)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"sign": -1}, r"\(delta\): the sign is reversed"),
+    ({"scale": 100}, r"\(delta\): you returned percentage points"),
+    ({"ddof": 0}, r"\(se\): use the sample standard deviation, ddof=1"),
+    ({"se_rule": "sd"}, "standard deviation of one run"),
+    ({"se_rule": "full only"}, "the ablated runs are noisy too"),
+    ({"se_rule": "no sqrt"}, "the square root is missing"),
+    ({"se_rule": "variance"}, "the variance s\\*\\*2"),
+    ({"se_rule": "pooled"}, "from the full recipe's runs only"),
+])
+def test_ablation_delta_names_each_common_mistake(kw, match):
+    fails(checks.check_ablation_delta, lambda f, a: ablation_delta(f, a, **kw), match)
+
+
+def test_ablation_delta_refuses_other_results():
+    fails(checks.check_ablation_delta, lambda f, a: ablation_delta(f, a)[0], "return the pair")
+    fails(checks.check_ablation_delta, lambda f, a: (np.array([ablation_delta(f, a)[0]] * 2), 0.01),
+          "single numbers")

@@ -42,6 +42,7 @@ FORMULAS = {
     "book/06_initialisation": "Var(z)=ninVar(w)E[x2]",
     "book/07_optimisers": "η<2/λmax",
     "book/08_regularisation": "1−ηλ",
+    "book/10_best_mlp": "p(1−p)/n",
     "book/11_playground": "slope is at most 1 4",  # $\frac{1}{4}$: its digits one above the other
 }
 
