@@ -162,16 +162,18 @@ def test_fashion_mnist_shows_weights_and_mistakes():
 
 def test_stop_stops_a_threaded_run_at_the_next_chunk():
     pg = Playground()
-    pg.apply(Settings(data="Fashion-MNIST", n_train=2000, epochs=100, batch_size=64, lr=1e-3))
+    pg.apply(Settings(data="Fashion-MNIST", n_train=2000, epochs=5000, batch_size=64, lr=1e-3))
     pg.train_button.click()
-    time.sleep(1.0)
+    deadline = time.perf_counter() + 10  # wait for the first epoch, however fast or busy the machine is
+    while (pg.run is None or pg.run.epoch < 1) and time.perf_counter() < deadline:
+        time.sleep(0.05)
     assert pg.thread.is_alive() and not pg.stop_button.disabled
     clicked = time.perf_counter()
     pg.stop_button.click()
     pg.wait(timeout=5)
     assert time.perf_counter() - clicked < 1.0  # one chunk of 1,024 images, and the last drawing
     assert not pg.thread.is_alive() and pg.run.state == "stopped"
-    assert 0 < pg.run.epoch < 100 and pg.status.value.startswith("Stopped in epoch")
+    assert 0 < pg.run.epoch < 5000 and pg.status.value.startswith("Stopped in epoch")
     assert pg.stop_button.disabled
 
 

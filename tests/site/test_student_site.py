@@ -58,6 +58,7 @@ def solutions_and_rest() -> tuple[list[str], str]:
         rest += texts
         for text in marked:
             solutions += [b.body for b in _solution_blocks(text)]
+    rest.append((ROOT / "references.bib").read_text(encoding="utf-8"))  # the bibliography the pages show
     return solutions, words("\n".join(rest))
 
 
