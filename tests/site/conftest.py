@@ -6,6 +6,7 @@ so that a link that only works from the server's root fails here too.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -60,15 +61,24 @@ def site_dir() -> Path:
     return SITE
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir):
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on localhost under the site's sub-path; yields the site's URL."""
     handler = type("Handler", (_SubPathHandler,), {"prefix": site_prefix()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site_dir)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir):
+    with serve(site_dir) as url:
+        yield url
 
 
 def find_browser() -> str:

@@ -170,28 +170,12 @@ def test_instructor_pages_left_out(student_site):
 
 # -- the browser check of test_site.py, on the student edition ----------------------------------------
 
-def student_pages() -> list[str]:
-    skip = ("_static/", "_sources/", "_images/", "vendor/")
-    pages = sorted(p.relative_to(STUDENT).as_posix() for p in STUDENT.rglob("*.html")
-                   if not p.relative_to(STUDENT).as_posix().startswith(skip))
-    return pages or ["index.html"]
-
-
 @pytest.fixture(scope="module")
 def student_url(student_site):
-    import functools
-    import threading
-    from http.server import ThreadingHTTPServer
-
     import conftest
 
-    handler = type("Handler", (conftest._SubPathHandler,), {"prefix": conftest.site_prefix()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(student_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
-    server.shutdown()
-    server.server_close()
+    with conftest.serve(student_site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -202,7 +186,7 @@ def student_visit(browser, student_url, monkeypatch):
     v.close()
 
 
-@pytest.mark.parametrize("path", student_pages())
+@pytest.mark.parametrize("path", base.built_pages(STUDENT))
 def test_student_page(student_site, student_visit, path):
     base.test_page(student_site, student_visit, path)
 
