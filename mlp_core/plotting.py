@@ -9,8 +9,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-# Okabe and Ito's palette: eight colours told apart under every common colour-vision deficiency.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+from .palette import OKABE_ITO
+
 # The book's text column is about 700 px wide; figures wider than this are shrunk to fit.
 COLUMN_INCHES = 7.5
 

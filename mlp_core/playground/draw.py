@@ -13,7 +13,8 @@ import zlib
 
 import numpy as np
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+from ..palette import OKABE_ITO
+
 TEXT = "#222222"
 FONT = 'font-family="sans-serif" font-size="11"'
 
